@@ -1,0 +1,70 @@
+// The executor's contract: what crosses from the self-play loop (or the CLI, or the
+// app) into the sandbox and back. Plain data only, so it can be posted to a worker.
+
+/** Every way a check can end. `ok` is the only success. */
+export const VERDICTS = [
+  'ok',
+  'mismatch',          // ran fine, but the output differs from the expected one
+  'error',             // f threw, or f is missing / not a function
+  'timeout',           // the deadline passed (guest code or reading the result out)
+  'memory',            // the memory or stack limit was hit
+  'nondeterministic',  // f gave different outputs for the same input in one context
+  'invalid-input',     // the input is not an argument list of plain literals
+  'invalid-output',    // the output is not a plain value (function, cycle, promise, too big…)
+  'syntax',            // the program does not parse
+] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export interface ExecLimits {
+  /** Wall-clock budget for one job (all its inputs and determinism runs), in ms. */
+  timeoutMs: number;
+  /** QuickJS heap limit for the job's runtime, in bytes. */
+  memoryBytes: number;
+  /** QuickJS stack limit, in bytes. */
+  stackBytes: number;
+  /** Longest canonical output text accepted, in characters. */
+  maxOutputChars: number;
+}
+
+export const DEFAULT_LIMITS: ExecLimits = {
+  timeoutMs: 1000,
+  memoryBytes: 32 * 1024 * 1024,
+  stackBytes: 512 * 1024,
+  maxOutputChars: 10_000,
+};
+
+/** One program, run on many inputs in one fresh context. */
+export interface ExecJob {
+  /** Source that defines `f` (function declaration, or `const f = …`). */
+  program: string;
+  /** Argument-list sources: what goes between the parentheses of `f(...)`. */
+  inputs: string[];
+  /** Optional expected outputs (literal sources), index-aligned with `inputs`. */
+  expected?: (string | null | undefined)[];
+  /** How many times f runs on each input to check determinism (default 2, min 1). */
+  determinismRuns?: number;
+  limits?: Partial<ExecLimits>;
+}
+
+export interface InputResult {
+  verdict: Verdict;
+  /** A sentence a person can read: why this verdict. Empty for `ok`. */
+  reason: string;
+  /** Canonical form of f(input), when it was computed. */
+  output?: string;
+}
+
+export interface ExecResult {
+  /** `ok` when every input is ok; otherwise the first non-ok input's verdict (or a job-level one such as `syntax`). */
+  verdict: Verdict;
+  reason: string;
+  /** One entry per input, in order. */
+  results: InputResult[];
+  /** Time the job took inside the runner, in ms. */
+  ms: number;
+}
+
+export interface Executor {
+  run(jobs: ExecJob[]): Promise<ExecResult[]>;
+  dispose(): Promise<void>;
+}
