@@ -1,0 +1,62 @@
+// What a sandbox worker (browser Worker or Node worker thread) offers the pool. The
+// pool talks to it through comlink; both entry points in workers/ expose the same
+// object, so the scheduling, watchdog and recycling logic is one piece of code.
+import type { ExecJob, ExecResult } from './types.ts';
+
+/** The part of the QuickJS runner a worker needs. */
+export interface JobRunner {
+  runJob(job: ExecJob): ExecResult;
+}
+
+/** How a chunk ended inside the worker. */
+export interface ChunkOutcome {
+  /** Results of the jobs that completed, in order (a prefix of the chunk). */
+  results: ExecResult[];
+  /**
+   * Set when the runner itself threw on job `results.length` (a runner fault, not a
+   * guest error). The worker then stops: its runner state is not trusted any more, so
+   * the pool answers that job, re-runs the rest elsewhere and replaces this worker.
+   */
+  fault?: string;
+}
+
+export interface SandboxWorkerApi {
+  /**
+   * Build the runner (compile QuickJS) and attach the progress cell. The cell is a
+   * one-slot Int32Array on a SharedArrayBuffer (or null where there is none): the
+   * worker writes `i + 1` into it as job `i` of a chunk starts, so the host can tell
+   * which job hung when the worker stops answering, and give each job its own deadline.
+   */
+  init(progress: Int32Array | null): Promise<{ ms: number }>;
+  runChunk(jobs: ExecJob[]): Promise<ChunkOutcome>;
+}
+
+export function createSandboxWorkerApi(createRunner: () => Promise<JobRunner>): SandboxWorkerApi {
+  let runner: Promise<JobRunner> | null = null;
+  let progress: Int32Array | null = null;
+  // Lazy: the worker must answer comlink at once, and compiling the WASM module is the
+  // slow part of starting, so it happens on the first call rather than at import.
+  const getRunner = () => (runner ??= createRunner());
+
+  return {
+    async init(cell) {
+      const t0 = performance.now();
+      progress = cell;
+      await getRunner();
+      return { ms: performance.now() - t0 };
+    },
+    async runChunk(jobs) {
+      const r = await getRunner();
+      const results: ExecResult[] = [];
+      for (let i = 0; i < jobs.length; i++) {
+        if (progress) Atomics.store(progress, 0, i + 1);
+        try {
+          results.push(r.runJob(jobs[i]));
+        } catch (e) {
+          return { results, fault: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+        }
+      }
+      return { results };
+    },
+  };
+}

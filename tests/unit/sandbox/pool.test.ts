@@ -1,0 +1,165 @@
+// The Node sandbox pool: scheduling, the host watchdog, replacement and recycling.
+//
+// Part one drives the pool with a scripted runner (a data: module loaded by the real
+// worker threads) so each pool behaviour can be provoked on purpose: a runner that
+// never returns, one that throws, a thread that exits. Part two runs the real QuickJS
+// runner, including native work it cannot interrupt.
+import { afterEach, describe, expect, test } from 'vitest';
+import { createNodePool } from '../../../src/sandbox/node-pool.ts';
+import { SandboxPoolError, type SandboxPool } from '../../../src/sandbox/pool.ts';
+import type { ExecJob, ExecResult } from '../../../src/sandbox/types.ts';
+
+// Programs understood by the scripted runner:
+//   "echo"      → ok, each output is `<threadId>:<input>`
+//   "spin"      → busy-waits 60 s inside runJob, as native code the runner cannot interrupt
+//   "fault"     → runJob throws (a runner bug, not a guest error)
+//   "exit"      → the worker thread exits
+//   "abort"     → the runner's own verdict `timeout`
+const SCRIPTED_RUNNER =
+  'data:text/javascript,' +
+  encodeURIComponent(`
+import { threadId } from 'node:worker_threads';
+export async function createRunner() {
+  return {
+    runJob(job) {
+      if (job.program === 'spin') { const t = Date.now(); while (Date.now() - t < 60000); }
+      if (job.program === 'fault') throw new Error('scripted runner fault');
+      if (job.program === 'exit') process.exit(3);
+      if (job.program === 'abort') return { verdict: 'timeout', reason: 'interrupted', results: job.inputs.map(() => ({ verdict: 'timeout', reason: 'interrupted' })), ms: 1 };
+      const results = job.inputs.map((i) => ({ verdict: 'ok', reason: '', output: threadId + ':' + i }));
+      return { verdict: 'ok', reason: '', results, ms: 0 };
+    },
+  };
+}`);
+
+const BROKEN_RUNNER = 'data:text/javascript,' + encodeURIComponent(`export async function createRunner() { throw new Error('no wasm here'); }`);
+
+const pools: SandboxPool[] = [];
+function scripted(opts: Parameters<typeof createNodePool>[0] = {}): SandboxPool {
+  const pool = createNodePool({ runnerModule: SCRIPTED_RUNNER, ...opts });
+  pools.push(pool);
+  return pool;
+}
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.dispose()));
+});
+
+const echo = (input: string, timeoutMs = 1000): ExecJob => ({ program: 'echo', inputs: [input], limits: { timeoutMs } });
+const thread = (r: ExecResult) => r.results[0].output!.split(':')[0];
+const value = (r: ExecResult) => r.results[0].output!.split(':')[1];
+
+describe('pool mechanics (scripted runner)', () => {
+  test('results come back in input order across many chunks, and both workers take part', async () => {
+    const pool = scripted({ size: 2 });
+    await pool.ready(); // otherwise the first worker up may drain this (instant) batch alone
+    const jobs = Array.from({ length: 300 }, (_, i): ExecJob => ({ program: 'echo', inputs: Array.from({ length: 1 + (i % 10) }, (_, k) => `${i}.${k}`) }));
+    const results = await pool.run(jobs);
+    expect(results).toHaveLength(300);
+    results.forEach((r, i) => {
+      expect(r.verdict).toBe('ok');
+      expect(r.results.map((x) => x.output!.split(':')[1])).toEqual(jobs[i].inputs);
+    });
+    expect(new Set(results.map(thread)).size).toBe(2);
+    // Batched: far fewer messages than jobs (each worker's runner saw whole chunks).
+    expect(pool.stats().jobs).toBe(300);
+  });
+
+  test('concurrent run() calls each get their own results', async () => {
+    const pool = scripted({ size: 2 });
+    const batches = [0, 1, 2, 3].map((b) => Array.from({ length: 40 }, (_, i) => echo(`${b}-${i}`)));
+    const all = await Promise.all(batches.map((b) => pool.run(b)));
+    all.forEach((results, b) => expect(results.map(value)).toEqual(batches[b].map((j) => j.inputs[0])));
+  });
+
+  for (const sharedProgress of [true, false]) {
+    test(`a job the runner cannot stop gets \`timeout\` and its chunk-mates their own results (shared progress: ${sharedProgress})`, async () => {
+      const pool = scripted({ size: 1, slackMs: 300, maxChunkChecks: 1000, sharedProgress });
+      await pool.ready();
+      const jobs = [echo('a', 200), echo('b', 200), { program: 'spin', inputs: ['1', '2'], limits: { timeoutMs: 200 } }, echo('c', 200), echo('d', 200)];
+      const t0 = performance.now();
+      const results = await pool.run(jobs);
+      const ms = performance.now() - t0;
+      expect(results.map((r) => r.verdict)).toEqual(['ok', 'ok', 'timeout', 'ok', 'ok']);
+      expect(results[2].reason).toMatch(/^the sandbox worker stopped responding/);
+      expect(results[2].results.map((r) => r.verdict)).toEqual(['timeout', 'timeout']);
+      expect(results.filter((r) => r.verdict === 'ok').map(value)).toEqual(['a', 'b', 'c', 'd']);
+      // The whole chunk's budget is 5 × 200 ms; with progress the hang is caught at ~200 + 300 ms.
+      expect(ms).toBeLessThan(sharedProgress ? 3000 : 6000);
+      const stats = pool.stats();
+      expect(stats.hostTimeouts).toBe(1);
+      expect(stats.spawned).toBeGreaterThanOrEqual(2); // the stuck worker was replaced
+      // The replacement answers the next call.
+      const [after] = await pool.run([echo('next')]);
+      expect(after.verdict).toBe('ok');
+      expect(thread(after)).not.toBe(thread(results[0]));
+    });
+  }
+
+  test('a worker that exits mid-chunk answers its job with a clear error; the rest still run', async () => {
+    const pool = scripted({ size: 1, maxChunkChecks: 1000 });
+    const results = await pool.run([echo('a'), { program: 'exit', inputs: ['1'] }, echo('b')]);
+    expect(results.map((r) => r.verdict)).toEqual(['ok', 'error', 'ok']);
+    expect(results[1].reason).toMatch(/sandbox worker crashed while running this job .*exited \(code 3\)/);
+    expect(pool.stats().crashes).toBe(1);
+    expect((await pool.run([echo('c')]))[0].verdict).toBe('ok');
+  });
+
+  test('a runner fault answers that job, re-runs the rest and replaces the worker', async () => {
+    const pool = scripted({ size: 1, maxChunkChecks: 1000 });
+    const results = await pool.run([echo('a'), { program: 'fault', inputs: ['1'] }, echo('b'), echo('c')]);
+    expect(results.map((r) => r.verdict)).toEqual(['ok', 'error', 'ok', 'ok']);
+    expect(results[1].reason).toMatch(/runner failed on this job \(Error: scripted runner fault\)/);
+    expect(thread(results[2])).not.toBe(thread(results[0]));
+    expect(pool.stats().recycled).toBe(1);
+  });
+
+  test('a worker is recycled after K jobs', async () => {
+    const pool = scripted({ size: 1, recycleAfterJobs: 10, maxChunkChecks: 5 });
+    const results = await pool.run(Array.from({ length: 35 }, (_, i) => echo(String(i))));
+    const threads = results.map(thread);
+    // Chunks of 5: jobs 0–9 on one thread, 10–19 on the next, …
+    expect(new Set(threads).size).toBe(4);
+    for (let i = 0; i < 35; i++) expect(threads[i]).toBe(threads[Math.floor(i / 10) * 10]);
+    expect(pool.stats().recycled).toBe(3);
+  });
+
+  test('a worker is recycled after a job ends in `timeout` or `memory`', async () => {
+    const pool = scripted({ size: 1, maxChunkChecks: 1 });
+    const results = await pool.run([echo('a'), { program: 'abort', inputs: ['1'] }, echo('b')]);
+    expect(results.map((r) => r.verdict)).toEqual(['ok', 'timeout', 'ok']);
+    expect(thread(results[2])).not.toBe(thread(results[0]));
+    expect(pool.stats().recycled).toBe(1);
+  });
+
+  test('a worker that cannot start answers the jobs with an error instead of hanging', async () => {
+    const pool = createNodePool({ runnerModule: BROKEN_RUNNER, size: 1 });
+    pools.push(pool);
+    const results = await pool.run([echo('a'), echo('b')]);
+    expect(results.map((r) => r.verdict)).toEqual(['error', 'error']);
+    expect(results[0].reason).toMatch(/failed to start: .*no wasm here/);
+  });
+
+  test('dispose answers pending jobs, stops the workers, and later calls are refused by name', async () => {
+    const pool = scripted({ size: 1, maxChunkChecks: 1 });
+    await pool.ready();
+    const pending = pool.run([{ program: 'spin', inputs: ['1'], limits: { timeoutMs: 60_000 } }, echo('x')]);
+    await new Promise((r) => setTimeout(r, 100));
+    await pool.dispose();
+    const results = await pending;
+    expect(results.map((r) => r.verdict)).toEqual(['error', 'error']);
+    expect(results[0].reason).toMatch(/disposed/);
+    await expect(pool.run([echo('y')])).rejects.toThrow(SandboxPoolError);
+    await expect(pool.run([echo('y')])).rejects.toThrow(/disposed/);
+  });
+
+  test('malformed jobs are refused with a named error that points at the job', async () => {
+    const pool = scripted({ size: 1 });
+    await expect(pool.run('nope' as never)).rejects.toThrow(/run\(\) takes an array of jobs, got the string "nope"/);
+    await expect(pool.run([echo('a'), { program: 1 } as never])).rejects.toThrow(/job 1: program must be a string, got number/);
+    await expect(pool.run([{ program: 'f', inputs: [1] } as never])).rejects.toThrow(/job 0: inputs\[0\] must be a string/);
+    await expect(pool.run([{ program: 'f', inputs: ['1'], limits: { timeoutMs: -1 } }])).rejects.toThrow(/limits\.timeoutMs must be a positive number/);
+    await expect(pool.run([{ program: 'f', inputs: ['1'], limits: { time: 5 } } as never])).rejects.toThrow(SandboxPoolError);
+    expect(() => createNodePool({ size: 0 })).toThrow(/pool size must be an integer >= 1/);
+    expect(await pool.run([])).toEqual([]);
+  });
+});
