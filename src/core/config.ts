@@ -1,0 +1,258 @@
+// The one object that holds every knob of a run: the self-play loop, the policy's
+// optimiser and sampler, the executor's budget and the rewards all read from it. A run
+// log records `configHash(config)` on every line so a chart can tell runs apart, and
+// presets.ts / urlstate.ts build Configs by layering partial ones over DEFAULT_CONFIG.
+//
+// The valibot schema is the single source of truth for what a valid value is: ranges,
+// choices, and the few rules that tie two fields together. `validateConfig` reports every
+// bad field at once, by its path (`rewards.solverWrong`), so a URL or a CLI flag with
+// three mistakes gets three messages, not one at a time.
+import * as v from 'valibot';
+import { MAX_INDUCTION_INPUTS, MAX_RESPONSE_CHARS, TASK_TYPES } from './tasks.ts';
+
+export const MODEL_SIZES = ['tiny', 'small', 'medium', 'large'] as const;
+export type ModelSize = (typeof MODEL_SIZES)[number];
+
+/** Which tfjs backend to ask for first; 'auto' tries WebGPU, then wasm, then cpu. */
+export const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** 'task-relative' is the paper's TRR++; 'group' normalises within samples of one prompt. */
+export const BASELINES = ['task-relative', 'group'] as const;
+export type Baseline = (typeof BASELINES)[number];
+
+export const LEARNABILITY_VARIANTS = ['equation', 'code'] as const;
+export const DUPLICATE_POLICIES = ['reject', 'penalise'] as const;
+
+const choices = (xs: readonly string[]) => xs.map((x) => `"${x}"`).join(', ');
+const oneOf = <const T extends readonly [string, ...string[]]>(xs: T) => v.picklist(xs, `must be one of ${choices(xs)}`);
+const bool = () => v.boolean('must be true or false');
+
+/** An integer in [min, max]. */
+const int = (min: number, max: number) =>
+  v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(min, `must be >= ${min}`), v.maxValue(max, `must be <= ${max}`));
+
+/** A finite number in [min, max]; `open` makes the lower bound exclusive (rates that must be positive). */
+const num = (min: number, max: number, open = false) =>
+  v.pipe(
+    v.number('must be a number'),
+    v.finite('must be finite'),
+    open ? v.gtValue(min, `must be > ${min}`) : v.minValue(min, `must be >= ${min}`),
+    v.maxValue(max, `must be <= ${max}`),
+  );
+
+const RewardSchema = v.strictObject(
+  {
+    /** Solver: answer correct (paper +1). */
+    solverCorrect: num(-10, 10),
+    /** Solver: well-formed answer, wrong (paper −0.5). */
+    solverWrong: num(-10, 10),
+    /** Solver: answer could not be parsed (paper −1). */
+    solverFormat: num(-10, 10),
+    /** Proposer: the executor rejected the task (paper −1). */
+    proposerInvalid: num(-10, 10),
+    /** Proposer: the proposal could not be parsed (paper −1). */
+    proposerFormat: num(-10, 10),
+    /** Reward when r̄ ∈ {0, 1}: 0 ('equation', the paper's text) or `trivialTask` ('code', its code). */
+    learnability: oneOf(LEARNABILITY_VARIANTS),
+    /** The 'code' variant's reward for a task every rollout solved, or none did (paper code −0.5). */
+    trivialTask: num(-10, 10),
+    /** A proposal whose program is already in the buffer: 'reject' (= invalid) or 'penalise'. */
+    duplicate: oneOf(DUPLICATE_POLICIES),
+    /** The reward a duplicate gets under 'penalise'. */
+    duplicatePenalty: num(-10, 10),
+  },
+  'must be an object',
+);
+
+const ConfigObject = v.strictObject(
+  {
+    /** Seed of every random stream of the run (rng.ts). */
+    seed: int(0, 2 ** 31 - 1),
+    /** Task types in play; the paper uses all three. */
+    taskTypes: v.pipe(
+      v.array(oneOf(TASK_TYPES), 'must be a list of task types'),
+      v.minLength(1, 'must name at least one task type'),
+      v.check((xs) => new Set(xs).size === xs.length, 'must not repeat a task type'),
+    ),
+    /** Items per (task type × role) per step: B in the paper (64). */
+    batch: int(1, 1024),
+    /** K: reference triplets shown to the deduction / abduction proposer (paper 6). */
+    references: int(0, 32),
+    /** Show references at all (the paper's "no references" ablation turns this off). */
+    useReferences: bool(),
+    /** N: inputs an induction proposer writes; the first half is shown, the rest held out (paper 10). */
+    inductionInputs: v.pipe(int(2, MAX_INDUCTION_INPUTS), v.check((n) => n % 2 === 0, 'must be even (half shown, half held out)')),
+    /** n: solver rollouts per proposed task to estimate its solve rate r̄ (paper 8). */
+    rollouts: int(1, 64),
+    /** Solver samples per task in the batch; > 1 gives the group baseline something to compare. */
+    groupSize: int(1, 64),
+    /** Seeding phase lasts until the buffers hold seedFactor × batch unique triplets (paper 4). */
+    seedFactor: int(0, 64),
+    /** Train the proposer (false = the "solver only" ablation: proposals sampled, never updated). */
+    trainProposer: bool(),
+    /** Advantage baseline: the paper's TRR++ or a per-prompt group baseline. */
+    baseline: oneOf(BASELINES),
+    /** Sampling temperature (paper 1.0). */
+    temperature: num(0, 5, true),
+    /** Nucleus sampling mass (paper 1.0 = off). */
+    topP: num(0, 1, true),
+    /** AdamW learning rate. */
+    lr: num(0, 1, true),
+    /** AdamW decoupled weight decay. */
+    weightDecay: num(0, 1),
+    /** Global gradient-norm clip (paper 1.0); 0 turns it off. */
+    gradClip: num(0, 1000),
+    /** PPO clip ε (paper 0.2). */
+    clipEps: num(0, 1, true),
+    /** Entropy bonus coefficient (0 = none). */
+    entropyCoef: num(0, 1),
+    /** KL penalty to the starting policy (paper: none). */
+    klCoef: num(0, 10),
+    /** Longest prompt, in tokens; longer prompts are skipped by the loop. */
+    maxPromptTokens: int(16, 65536),
+    /** Sampling budget per response, in tokens; a response without <eos> by then is unparseable. */
+    maxResponseTokens: int(4, MAX_RESPONSE_CHARS + 1),
+    /** Policy size; src/model maps each name to layers and widths. */
+    modelSize: oneOf(MODEL_SIZES),
+    /** Preferred tfjs backend. */
+    backend: oneOf(BACKENDS),
+    /** Executor wall-clock budget per job, in ms. */
+    executorTimeoutMs: int(10, 60_000),
+    rewards: RewardSchema,
+  },
+  'a config must be an object',
+);
+
+const ConfigSchema = v.pipe(
+  ConfigObject,
+  // A reward scheme where a wrong answer pays as much as a right one teaches nothing.
+  v.forward(
+    v.check((c) => c.rewards.solverCorrect > c.rewards.solverWrong, 'must be greater than rewards.solverWrong'),
+    ['rewards', 'solverCorrect'],
+  ),
+);
+
+export type Config = v.InferOutput<typeof ConfigObject>;
+export type RewardConfig = Config['rewards'];
+
+/** A partial Config: any subset of fields, `rewards` itself partial. Lists are replaced, not merged. */
+export type ConfigOverrides = Partial<Omit<Config, 'rewards'>> & { rewards?: Partial<RewardConfig> };
+
+/**
+ * The `default` preset: a run that shows learning within minutes on a 2-core CPU (a
+ * small model, small batches, a higher learning rate than the paper's 7B-model 1e-6).
+ * The paper's own values are the `paper` preset (presets.ts).
+ */
+export const DEFAULT_CONFIG: Config = Object.freeze({
+  seed: 1,
+  taskTypes: Object.freeze(['deduction', 'abduction', 'induction']) as Config['taskTypes'],
+  batch: 8,
+  references: 3,
+  useReferences: true,
+  inductionInputs: 6,
+  rollouts: 4,
+  groupSize: 4,
+  seedFactor: 2,
+  trainProposer: true,
+  baseline: 'task-relative',
+  temperature: 1,
+  topP: 1,
+  lr: 5e-4,
+  weightDecay: 0.01,
+  gradClip: 1,
+  clipEps: 0.2,
+  // Entropy collapse stalled earlier REINFORCE runs on this model size (DESIGN §6): a
+  // small bonus keeps answers diverse enough for advantages to stay non-zero.
+  entropyCoef: 0.01,
+  klCoef: 0,
+  maxPromptTokens: 1024,
+  maxResponseTokens: 192,
+  modelSize: 'small',
+  backend: 'auto',
+  executorTimeoutMs: 1000,
+  rewards: Object.freeze({
+    solverCorrect: 1,
+    solverWrong: -0.5,
+    solverFormat: -1,
+    proposerInvalid: -1,
+    proposerFormat: -1,
+    learnability: 'equation',
+    trivialTask: -0.5,
+    duplicate: 'penalise',
+    duplicatePenalty: -0.5,
+  }),
+}) as Config;
+
+export interface ConfigProblem {
+  /** Dotted path of the field, e.g. `rewards.solverWrong` or `taskTypes[1]`; '' for the whole object. */
+  path: string;
+  message: string;
+}
+
+/** A config that does not validate; `problems` has one entry per bad field. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`invalid config: ${problems.map((p) => (p.path ? `${p.path} ${p.message}` : p.message)).join('; ')}`);
+  }
+}
+
+function pathOf(issue: v.BaseIssue<unknown>): string {
+  return (issue.path ?? []).map((p, i) => (typeof p.key === 'number' ? `[${p.key}]` : i === 0 ? String(p.key) : `.${String(p.key)}`)).join('');
+}
+
+/** Checks `value` is a complete, valid Config and returns a copy; throws ConfigError listing every problem. */
+export function validateConfig(value: unknown): Config {
+  const result = v.safeParse(ConfigSchema, value, { abortEarly: false });
+  if (result.success) return result.output;
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  for (const issue of result.issues) {
+    const path = pathOf(issue);
+    // One message per field: the first failed check says the most (type before range).
+    if (seen.has(path)) continue;
+    seen.add(path);
+    let message = issue.message;
+    // valibot reports both a missing and an unknown key as an issue of the enclosing object.
+    if (issue.type === 'strict_object' && path !== '') message = issue.expected === 'never' ? 'is not a known field' : 'is missing';
+    problems.push({ path, message });
+  }
+  throw new ConfigError(problems);
+}
+
+/** `base` with `over` laid on top (one level deep for `rewards`); no validation. */
+export function mergeConfig(base: Config, over: ConfigOverrides = {}): Config {
+  const { rewards, ...rest } = over;
+  return { ...base, ...rest, rewards: { ...base.rewards, ...rewards } } as Config;
+}
+
+/** JSON with object keys sorted at every level, so equal configs give equal text. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A short, stable name for a config (12 hex digits): two independent 32-bit FNV-1a style
+ * hashes of its sorted-key JSON. Key order and object identity do not change it; any
+ * value does. For telling runs apart in logs, not for security.
+ */
+export function configHash(config: Config): string {
+  const text = stableStringify(config);
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return ((a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0')).slice(0, 12);
+}
