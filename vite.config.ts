@@ -19,6 +19,9 @@ export default defineConfig({
   optimizeDeps: {
     // QuickJS loads its .wasm next to its module; pre-bundling would move the JS away from it.
     exclude: ['quickjs-emscripten', '@jitl/quickjs-wasmfile-release-sync'],
+    // The tfjs backends are imported lazily (src/model/backend.ts); listed here so Vite
+    // pre-bundles them at start instead of discovering them mid-run and reloading the page.
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'],
   },
   test: {
     projects: [
