@@ -49,12 +49,18 @@ export function inductionKey(t: Pick<InductionTask, 'program' | 'pairs'>): strin
   return [normaliseSource(t.program), ...t.pairs.map((p) => normaliseSource(p.input))].join(SEP);
 }
 
-/** Insertion-ordered items, unique by a key. */
+/** Insertion-ordered items, unique by a key. Keys are kept, so callers need not recompute them. */
 export class UniqueBuffer<T> {
   private readonly list: T[] = [];
+  private readonly keyList: string[] = [];
   private readonly keys = new Set<string>();
 
-  constructor(private readonly keyOf: (item: T) => string) {}
+  constructor(readonly keyOf: (item: T) => string) {}
+
+  /** The items' keys, index-aligned with `items`. */
+  get itemKeys(): readonly string[] {
+    return this.keyList;
+  }
 
   get size(): number {
     return this.list.length;
@@ -73,6 +79,7 @@ export class UniqueBuffer<T> {
     const key = this.keyOf(item);
     if (this.keys.has(key)) return false;
     this.keys.add(key);
+    this.keyList.push(key);
     this.list.push(item);
     return true;
   }
@@ -157,11 +164,13 @@ export class TaskBuffers {
   uniqueTriplets(): Triplet[] {
     const seen = new Set<string>();
     const out: Triplet[] = [];
-    for (const t of [...this.deduction.items, ...this.abduction.items]) {
-      const key = tripletKey(t);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(t);
+    for (const buf of [this.deduction, this.abduction]) {
+      buf.items.forEach((t, i) => {
+        const key = buf.itemKeys[i];
+        if (seen.has(key)) return;
+        seen.add(key);
+        out.push(t);
+      });
     }
     return out;
   }
@@ -193,10 +202,9 @@ export class TaskBuffers {
   solverBatch(type: TaskType, fresh: readonly (Triplet | InductionTask)[], batch: number, rng: Rng): (Triplet | InductionTask)[] {
     if (!Number.isInteger(batch) || batch < 0) throw new RangeError(`batch must be an integer >= 0, got ${batch}`);
     const buf = (type === 'induction' ? this.induction : this.triplets(type)) as UniqueBuffer<Triplet | InductionTask>;
-    const keyOf = (x: Triplet | InductionTask) => (type === 'induction' ? inductionKey(x as InductionTask) : tripletKey(x as Triplet));
     const chosen = fresh.length > batch ? rng.sampleWithoutReplacement(fresh, batch) : fresh.slice();
-    const taken = new Set(chosen.map(keyOf));
-    const rest = buf.items.filter((x) => !taken.has(keyOf(x)));
+    const taken = new Set(chosen.map(buf.keyOf));
+    const rest = buf.items.filter((_, i) => !taken.has(buf.itemKeys[i]));
     return chosen.concat(rng.sampleWithoutReplacement(rest, batch - chosen.length));
   }
 
