@@ -10,12 +10,13 @@
 import * as v from 'valibot';
 import { MAX_INDUCTION_INPUTS, MAX_RESPONSE_CHARS, TASK_TYPES } from './tasks.ts';
 
-export const MODEL_SIZES = ['tiny', 'small', 'medium', 'large'] as const;
-export type ModelSize = (typeof MODEL_SIZES)[number];
+// Named *_NAMES / *_PREFS so they do not shadow src/model's MODEL_SIZES (the shapes) where both are imported.
+export const MODEL_SIZE_NAMES = ['tiny', 'small', 'medium', 'large'] as const;
+export type ModelSize = (typeof MODEL_SIZE_NAMES)[number];
 
 /** Which tfjs backend to ask for first; 'auto' tries WebGPU, then wasm, then cpu. */
-export const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
-export type Backend = (typeof BACKENDS)[number];
+export const BACKEND_PREFS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendPref = (typeof BACKEND_PREFS)[number];
 
 /** 'task-relative' is the paper's TRR++; 'group' normalises within samples of one prompt. */
 export const BASELINES = ['task-relative', 'group'] as const;
@@ -114,9 +115,9 @@ const ConfigObject = v.strictObject(
     /** Sampling budget per response, in tokens; a response without <eos> by then is unparseable. */
     maxResponseTokens: int(4, MAX_RESPONSE_CHARS + 1),
     /** Policy size; src/model maps each name to layers and widths. */
-    modelSize: oneOf(MODEL_SIZES),
+    modelSize: oneOf(MODEL_SIZE_NAMES),
     /** Preferred tfjs backend. */
-    backend: oneOf(BACKENDS),
+    backend: oneOf(BACKEND_PREFS),
     /** Executor wall-clock budget per job, in ms. */
     executorTimeoutMs: int(10, 60_000),
     rewards: RewardSchema,
@@ -198,8 +199,8 @@ export class ConfigError extends Error {
   }
 }
 
-function pathOf(issue: v.BaseIssue<unknown>): string {
-  return (issue.path ?? []).map((p, i) => (typeof p.key === 'number' ? `[${p.key}]` : i === 0 ? String(p.key) : `.${String(p.key)}`)).join('');
+function pathOf(found: v.BaseIssue<unknown>): string {
+  return (found.path ?? []).map((p, i) => (typeof p.key === 'number' ? `[${p.key}]` : i === 0 ? String(p.key) : `.${String(p.key)}`)).join('');
 }
 
 /** Checks `value` is a complete, valid Config and returns a copy; throws ConfigError listing every problem. */
@@ -208,14 +209,14 @@ export function validateConfig(value: unknown): Config {
   if (result.success) return result.output;
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
-  for (const issue of result.issues) {
-    const path = pathOf(issue);
+  for (const found of result.issues) {
+    const path = pathOf(found);
     // One message per field: the first failed check says the most (type before range).
     if (seen.has(path)) continue;
     seen.add(path);
-    let message = issue.message;
-    // valibot reports both a missing and an unknown key as an issue of the enclosing object.
-    if (issue.type === 'strict_object' && path !== '') message = issue.expected === 'never' ? 'is not a known field' : 'is missing';
+    let message = found.message;
+    // valibot reports both a missing and an unknown key as a failure of the enclosing object.
+    if (found.type === 'strict_object' && path !== '') message = found.expected === 'never' ? 'is not a known field' : 'is missing';
     problems.push({ path, message });
   }
   throw new ConfigError(problems);

@@ -8,7 +8,7 @@
 // control also has a `<key>_hide` flag, so a course can embed a page with only the knobs
 // it is teaching.
 import { ConfigError, mergeConfig, stableStringify, validateConfig, type Config, type ConfigOverrides } from './config.ts';
-import { BACKENDS, BASELINES, DUPLICATE_POLICIES, LEARNABILITY_VARIANTS, MODEL_SIZES } from './config.ts';
+import { BACKEND_PREFS, BASELINES, DUPLICATE_POLICIES, LEARNABILITY_VARIANTS, MODEL_SIZE_NAMES } from './config.ts';
 import { PRESET_NAMES, isPresetName, resolvePreset, type PresetName } from './presets.ts';
 import { TASK_TYPES } from './tasks.ts';
 
@@ -49,8 +49,8 @@ export const PROPS: readonly Prop[] = [
   { key: 'kl', path: 'klCoef', kind: 'number', label: 'KL penalty' },
   { key: 'maxPrompt', path: 'maxPromptTokens', kind: 'number', label: 'Max prompt tokens' },
   { key: 'maxResponse', path: 'maxResponseTokens', kind: 'number', label: 'Max response tokens' },
-  { key: 'model', path: 'modelSize', kind: 'choice', options: MODEL_SIZES, label: 'Model size' },
-  { key: 'backend', path: 'backend', kind: 'choice', options: BACKENDS, label: 'Backend' },
+  { key: 'model', path: 'modelSize', kind: 'choice', options: MODEL_SIZE_NAMES, label: 'Model size' },
+  { key: 'backend', path: 'backend', kind: 'choice', options: BACKEND_PREFS, label: 'Backend' },
   { key: 'timeout', path: 'executorTimeoutMs', kind: 'number', label: 'Executor timeout (ms)' },
   { key: 'learnability', path: 'rewards.learnability', kind: 'choice', options: LEARNABILITY_VARIANTS, label: 'Learnability reward variant' },
   { key: 'trivial', path: 'rewards.trivialTask', kind: 'number', label: 'Reward for a trivial or impossible task (code variant)' },
