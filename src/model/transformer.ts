@@ -45,6 +45,12 @@ export const matmul = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =
   };
 }) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
+/** oneHot as float32. Asked for float32 directly, tfjs-backend-wasm 4.22 fills the
+ *  buffer with int32 bit patterns (1 reads as 1.4e-45), so: int32, then a cast. */
+export function floatOneHot(ids: tf.Tensor, depth: number): tf.Tensor {
+  return tf.cast(tf.oneHot(ids, depth), 'float32');
+}
+
 /** Rows of `table` [N, d] at `ids` [K] (int32) → [K, d]. Backward: oneHot(ids)ᵀ @ dy,
  *  which every backend can differentiate (see the header). */
 function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
@@ -55,7 +61,7 @@ function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
     return {
       value: tf.gather(args[0] as tf.Tensor, ids),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.matMul(tf.transpose(tf.oneHot(saved[0] as tf.Tensor1D, n, 1, 0, 'float32')), dy as tf.Tensor2D),
+        tf.matMul(tf.transpose(floatOneHot(saved[0], n)), dy as tf.Tensor2D),
     };
   });
   return f(table) as tf.Tensor2D;
