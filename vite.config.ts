@@ -1,3 +1,4 @@
+import './scripts/node-compat.mjs';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playwright } from '@vitest/browser-playwright';
