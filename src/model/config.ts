@@ -39,7 +39,7 @@ export const MODEL_SIZES: Record<ModelSize, Shape> = {
 };
 
 export const MODEL_DEFAULTS: Omit<ModelConfig, 'vocabSize' | keyof Shape> = {
-  contextLength: 512,
+  contextLength: 1024,
   positions: 'learned',
   layerNormEps: 1e-5,
   initStd: 0.02,

@@ -4,9 +4,12 @@
 // PPO-clip, per response token k of sequence b (prompt and padding carry no loss):
 //   ratio = exp(logp_new − logp_old),   A = advantages[b] (one per sequence, broadcast)
 //   loss_k = −min(ratio·A, clip(ratio, 1−ε, 1+ε)·A)
-//   loss = Σ_k loss_k / N − entropyCoef · Σ_k H_k / N
+//   loss = Σ_k loss_k / N − entropyCoef · Σ_k H_k / N + klCoef · Σ_k KLref_k / N
 // with N the number of response tokens in the whole batch (token mean, as veRL, the
-// paper's code, does by default), H_k the entropy of the full next-token distribution.
+// paper's code, does by default), H_k the entropy of the full next-token distribution,
+// and KLref_k = exp(d) − d − 1 with d = logp_ref − logp_new: the k3 estimate of
+// KL(new‖ref) to a frozen reference policy (veRL's "low_var_kl"; the paper uses none,
+// DESIGN §6 lists it among the cures for entropy collapse).
 // logp_old must be what the sampler returns: untempered, unmasked model log-probs
 // (sampler.ts), the same quantity computed here.
 // Reported: clipFrac = share of tokens with |ratio − 1| > ε; approxKl = the "k3"
@@ -33,6 +36,8 @@ export interface PgBatch {
   advantages: number[];
   /** Per response token: the sampler's log-prob (length = sequence − prompt length). */
   oldLogprobs: number[][];
+  /** Per response token: a frozen reference policy's log-prob; needed when klCoef > 0. */
+  refLogprobs?: number[][];
 }
 
 export interface CeBatch {
@@ -47,6 +52,8 @@ export interface TrainerOptions extends AdamWOptions {
   clipEps: number;
   /** Weight of the entropy bonus (0 = none). */
   entropyCoef: number;
+  /** Weight of the KL penalty to the reference policy (0 = none; then refLogprobs is ignored). */
+  klCoef: number;
   /** Rows per forward/backward pass; gradients are accumulated. 0 = the whole batch at once. */
   microBatch: number;
 }
@@ -60,6 +67,7 @@ export const TRAINER_DEFAULTS: TrainerOptions = {
   gradClip: 1.0,
   clipEps: 0.2,
   entropyCoef: 0,
+  klCoef: 0,
   microBatch: 0,
 };
 
@@ -78,6 +86,8 @@ export interface PgStats {
   gradNorm: number;
   /** k3 estimator of KL(old‖new), see the header. */
   approxKl: number;
+  /** k3 estimate of KL(new‖ref), mean over response tokens; 0 when klCoef is 0. */
+  refKl: number;
   /** Response tokens in the batch. */
   tokens: number;
 }
@@ -94,6 +104,8 @@ export interface Packed {
   advantages?: Float32Array;
   /** PG only: the old log-prob on response tokens, 0 elsewhere. */
   oldLogprobs?: Float32Array;
+  /** PG with a KL penalty only: the reference log-prob on response tokens, 0 elsewhere. */
+  refLogprobs?: Float32Array;
 }
 
 function checkSequences(seqs: unknown, vocab: number, context: number): number[][] {
@@ -109,7 +121,13 @@ function checkSequences(seqs: unknown, vocab: number, context: number): number[]
 }
 
 /** Packs rows `rows` of the sequences; weight[b][j-1] is the weight of predicting token j. */
-function pack(seqs: number[][], rows: number[], weightOf: (b: number, j: number) => number, extra?: (b: number, j: number) => [number, number]): Packed {
+function pack(
+  seqs: number[][],
+  rows: number[],
+  weightOf: (b: number, j: number) => number,
+  extra?: (b: number, j: number) => [number, number, number],
+  withRef = false,
+): Packed {
   const B = rows.length;
   const T = Math.max(...rows.map((b) => seqs[b].length)) - 1;
   const inputs = new Int32Array(B * T);
@@ -117,6 +135,7 @@ function pack(seqs: number[][], rows: number[], weightOf: (b: number, j: number)
   const weights = new Float32Array(B * T);
   const advantages = extra ? new Float32Array(B * T) : undefined;
   const oldLogprobs = extra ? new Float32Array(B * T) : undefined;
+  const refLogprobs = extra && withRef ? new Float32Array(B * T) : undefined;
   rows.forEach((b, r) => {
     const s = seqs[b];
     for (let j = 1; j < s.length; j++) {
@@ -124,10 +143,15 @@ function pack(seqs: number[][], rows: number[], weightOf: (b: number, j: number)
       inputs[k] = s[j - 1];
       targets[k] = s[j];
       weights[k] = weightOf(b, j);
-      if (extra && weights[k] !== 0) [advantages![k], oldLogprobs![k]] = extra(b, j);
+      if (extra && weights[k] !== 0) {
+        const [a, o, r] = extra(b, j);
+        advantages![k] = a;
+        oldLogprobs![k] = o;
+        if (refLogprobs) refLogprobs[k] = r;
+      }
     }
   });
-  return { B, T, inputs, targets, weights, advantages, oldLogprobs };
+  return { B, T, inputs, targets, weights, advantages, oldLogprobs, refLogprobs };
 }
 
 export function packCe(model: Transformer, batch: CeBatch, rows?: number[]): Packed {
@@ -143,10 +167,14 @@ export function packCe(model: Transformer, batch: CeBatch, rows?: number[]): Pac
   return pack(seqs, rows ?? seqs.map((_, b) => b), (b, j) => (mask ? mask[b][j] : 1));
 }
 
-export function packPg(model: Transformer, batch: PgBatch, rows?: number[]): Packed {
+/** Packs a PG batch; with `withRef`, refLogprobs must be present and is packed too. */
+export function packPg(model: Transformer, batch: PgBatch, rows?: number[], withRef = false): Packed {
   const seqs = checkSequences(batch.sequences, model.config.vocabSize, model.config.contextLength);
   const n = seqs.length;
-  const { promptLengths: pl, advantages: adv, oldLogprobs: old } = batch;
+  const { promptLengths: pl, advantages: adv, oldLogprobs: old, refLogprobs: ref } = batch;
+  if (withRef && (!Array.isArray(ref) || ref.length !== n)) {
+    throw new TrainError(`refLogprobs must have one row per sequence (${n}) when the KL penalty is on`);
+  }
   if (!Array.isArray(pl) || pl.length !== n) throw new TrainError(`promptLengths must have one entry per sequence (${n})`);
   if (!Array.isArray(adv) || adv.length !== n) throw new TrainError(`advantages must have one entry per sequence (${n})`);
   if (!Array.isArray(old) || old.length !== n) throw new TrainError(`oldLogprobs must have one row per sequence (${n})`);
@@ -158,12 +186,17 @@ export function packPg(model: Transformer, batch: PgBatch, rows?: number[]): Pac
     const r = seqs[b].length - pl[b];
     if (!Array.isArray(old[b]) || old[b].length !== r) throw new TrainError(`oldLogprobs[${b}] must have ${r} entries (one per response token), got ${old[b]?.length}`);
     if (!old[b].every((x) => Number.isFinite(x) && x <= 1e-6)) throw new TrainError(`oldLogprobs[${b}] must hold finite log-probabilities (<= 0)`);
+    if (withRef) {
+      if (!Array.isArray(ref![b]) || ref![b].length !== r) throw new TrainError(`refLogprobs[${b}] must have ${r} entries (one per response token), got ${ref![b]?.length}`);
+      if (!ref![b].every((x) => Number.isFinite(x) && x <= 1e-6)) throw new TrainError(`refLogprobs[${b}] must hold finite log-probabilities (<= 0)`);
+    }
   }
   return pack(
     seqs,
     rows ?? seqs.map((_, b) => b),
     (b, j) => (j >= pl[b] ? 1 : 0),
-    (b, j) => [adv[b], old[b][j - pl[b]]],
+    (b, j) => [adv[b], old[b][j - pl[b]], withRef ? ref![b][j - pl[b]] : 0],
+    withRef,
   );
 }
 
@@ -195,12 +228,15 @@ export interface PgParts {
   clipped: tf.Scalar;
   entropy: tf.Scalar;
   kl: tf.Scalar;
+  refKl: tf.Scalar;
 }
 
 /** The PPO-clip loss of a packed (micro-)batch divided by `denom` (the whole batch's
  *  response-token count), plus the sums behind the reported statistics. */
-export function pgLoss(model: Transformer, p: Packed, denom: number, clipEps: number, entropyCoef: number): PgParts {
+export function pgLoss(model: Transformer, p: Packed, denom: number, clipEps: number, entropyCoef: number, klCoef = 0): PgParts {
   if (!p.advantages || !p.oldLogprobs) throw new TrainError('pgLoss needs a batch packed by packPg');
+  if (klCoef !== 0 && !p.refLogprobs) throw new TrainError('a KL penalty needs a batch packed with reference log-probs');
+  const refLp = p.refLogprobs;
   const adv = p.advantages;
   const oldLp = p.oldLogprobs;
   return tf.tidy(() => {
@@ -215,10 +251,18 @@ export function pgLoss(model: Transformer, p: Packed, denom: number, clipEps: nu
     const policyLoss = tf.neg(tf.sum(tf.mul(w, tf.minimum(surr1, surr2))));
     const tokenEntropy = tf.neg(tf.sum(tf.mul(tf.exp(logSm), logSm), -1));
     const entropy = tf.sum(tf.mul(w, tokenEntropy)) as tf.Scalar;
-    const loss = tf.div(entropyCoef !== 0 ? tf.sub(policyLoss, tf.mul(entropyCoef, entropy)) : policyLoss, denom) as tf.Scalar;
+    let total: tf.Tensor = entropyCoef !== 0 ? tf.sub(policyLoss, tf.mul(entropyCoef, entropy)) : policyLoss;
+    let refKl = tf.scalar(0);
+    if (klCoef !== 0 && refLp) {
+      // d clipped to ±20 so exp(d) stays finite for a token the reference finds absurd.
+      const d = tf.mul(tf.clipByValue(tf.sub(tf.tensor2d(refLp, [p.B, p.T]), logp), -20, 20), w);
+      refKl = tf.sum(tf.mul(w, tf.sub(tf.sub(tf.exp(d), d), 1))) as tf.Scalar;
+      total = tf.add(total, tf.mul(klCoef, refKl));
+    }
+    const loss = tf.div(total, denom) as tf.Scalar;
     const clipped = tf.sum(tf.mul(w, tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clipEps), 'float32'))) as tf.Scalar;
     const kl = tf.sum(tf.mul(w, tf.sub(tf.sub(ratio, 1), logRatio))) as tf.Scalar;
-    return { loss, clipped, entropy, kl };
+    return { loss, clipped, entropy, kl, refKl };
   });
 }
 
@@ -241,6 +285,7 @@ export async function responseLogprobs(model: Transformer, sequences: number[][]
 function checkTrainerOptions(o: TrainerOptions): void {
   if (!(Number.isFinite(o.clipEps) && o.clipEps > 0)) throw new TrainError(`clipEps must be > 0, got ${o.clipEps}`);
   if (!Number.isFinite(o.entropyCoef)) throw new TrainError(`entropyCoef must be finite, got ${o.entropyCoef}`);
+  if (!(Number.isFinite(o.klCoef) && o.klCoef >= 0)) throw new TrainError(`klCoef must be a finite number >= 0, got ${o.klCoef}`);
   if (!Number.isInteger(o.microBatch) || o.microBatch < 0) throw new TrainError(`microBatch must be an integer >= 0, got ${o.microBatch}`);
 }
 
@@ -295,16 +340,17 @@ export class Trainer {
 
   /** One PPO-clip step (one epoch over the batch, one optimizer step). */
   async pgStep(batch: PgBatch): Promise<PgStats> {
-    const whole = packPg(this.model, batch);
+    const { clipEps, entropyCoef, klCoef } = this.opts;
+    const withRef = klCoef > 0;
+    const whole = packPg(this.model, batch, undefined, withRef);
     const N = whole.weights.reduce((a, w) => a + w, 0);
     if (N === 0) throw new TrainError('the batch has no response tokens');
-    const { clipEps, entropyCoef } = this.opts;
     const r = await this.accumulate(batch.sequences.length, (rows) => {
-      const parts = pgLoss(this.model, packPg(this.model, batch, rows), N, clipEps, entropyCoef);
-      return { loss: parts.loss, stats: [parts.clipped, parts.entropy, parts.kl] };
+      const parts = pgLoss(this.model, packPg(this.model, batch, rows, withRef), N, clipEps, entropyCoef, klCoef);
+      return { loss: parts.loss, stats: [parts.clipped, parts.entropy, parts.kl, parts.refKl] };
     });
-    const [clipped, entropy, kl] = r.stats;
-    return { loss: r.loss, clipFrac: clipped / N, entropy: entropy / N, gradNorm: r.gradNorm, approxKl: kl / N, tokens: N };
+    const [clipped, entropy, kl, refKl] = r.stats;
+    return { loss: r.loss, clipFrac: clipped / N, entropy: entropy / N, gradNorm: r.gradNorm, approxKl: kl / N, refKl: refKl / N, tokens: N };
   }
 
   optimizerState(): OptimizerState {

@@ -339,6 +339,24 @@ export class Transformer {
     return out;
   }
 
+  /** Copies every weight from `other` (same config), e.g. a checkpoint's model or the
+   *  policy at the start of a run. */
+  copyFrom(other: Transformer): void {
+    this.assertLive();
+    const src = other.namedVariables();
+    if (JSON.stringify(other.config) !== JSON.stringify(this.config)) throw new ModelError('copyFrom needs a model with the same config');
+    tf.tidy(() => {
+      for (const [name, v] of this.vars) v.assign(src.get(name)!);
+    });
+  }
+
+  /** An independent model with the same config and a copy of the weights. */
+  clone(): Transformer {
+    const twin = new Transformer(this.config, 0);
+    twin.copyFrom(this);
+    return twin;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     for (const v of this.vars.values()) v.dispose();

@@ -108,7 +108,7 @@ describe('gradient check (cpu, central differences)', () => {
     model.dispose();
   });
 
-  test('PPO-clip loss with entropy bonus, some tokens clipped', async () => {
+  test('PPO-clip loss with entropy bonus and KL penalty, some tokens clipped', async () => {
     const model = new Transformer(cfg('learned'), 12);
     const promptLengths = [3, 1, 4];
     const now = await responseLogprobs(model, SEQS, promptLengths);
@@ -117,17 +117,19 @@ describe('gradient check (cpu, central differences)', () => {
     // so a ±EPS nudge never flips a token across an edge.
     const offsets = [-0.5, 0, 0.5];
     const oldLogprobs = now.map((row, b) => row.map((lp, k) => lp - offsets[(b + k) % 3]));
-    const batch = { sequences: SEQS, promptLengths, advantages: [1.0, -0.7, 0.4], oldLogprobs };
-    const p = packPg(model, batch);
+    // The reference policy disagrees with the model by up to ±1 nat per token.
+    const refLogprobs = now.map((row, b) => row.map((lp, k) => Math.min(0, lp + Math.sin(3 * b + k))));
+    const batch = { sequences: SEQS, promptLengths, advantages: [1.0, -0.7, 0.4], oldLogprobs, refLogprobs };
+    const p = packPg(model, batch, undefined, true);
     const N = total(p);
-    const parts = pgLoss(model, p, N, 0.2, 0.1);
+    const parts = pgLoss(model, p, N, 0.2, 0.1, 0.5);
     const clipped = await scalar(parts.clipped);
-    tf.dispose([parts.loss, parts.entropy, parts.kl]);
+    tf.dispose([parts.loss, parts.entropy, parts.kl, parts.refKl]);
     expect(clipped).toBeGreaterThan(0);
     expect(clipped).toBeLessThan(N);
     const r = await gradCheck(model, () => {
-      const q = pgLoss(model, p, N, 0.2, 0.1);
-      tf.dispose([q.clipped, q.entropy, q.kl]);
+      const q = pgLoss(model, p, N, 0.2, 0.1, 0.5);
+      tf.dispose([q.clipped, q.entropy, q.kl, q.refKl]);
       return q.loss;
     });
     expect(r.checked).toBeGreaterThan(50);
@@ -158,7 +160,7 @@ describe('wasm gradients equal the checked cpu gradients', () => {
         ['ce', () => ceLoss(model, ce, total(ce))],
         ['pg', () => {
           const q = pgLoss(model, pg, total(pg), 0.2, 0.1);
-          tf.dispose([q.clipped, q.entropy, q.kl]);
+          tf.dispose([q.clipped, q.entropy, q.kl, q.refKl]);
           return q.loss;
         }],
       ] as const) {

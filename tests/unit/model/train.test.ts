@@ -36,13 +36,14 @@ function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): nu
 }
 
 /** Host (float64) reference of the PPO-clip loss and statistics from the model's logits. */
-async function hostPpo(m: Transformer, batch: PgBatch, clipEps: number, entropyCoef: number) {
+async function hostPpo(m: Transformer, batch: PgBatch, clipEps: number, entropyCoef: number, klCoef: number) {
   const V = m.config.vocabSize;
   let N = 0;
   let loss = 0;
   let clipped = 0;
   let entropy = 0;
   let kl = 0;
+  let refKl = 0;
   for (let b = 0; b < batch.sequences.length; b++) {
     const s = batch.sequences[b];
     const t = tf.tensor2d([s.slice(0, -1)], [1, s.length - 1], 'int32');
@@ -62,16 +63,25 @@ async function hostPpo(m: Transformer, batch: PgBatch, clipEps: number, entropyC
       clipped += Math.abs(r - 1) > clipEps ? 1 : 0;
       entropy += H;
       kl += r - 1 - lr;
+      const d = batch.refLogprobs![b][j - batch.promptLengths[b]] - logp;
+      refKl += Math.exp(d) - d - 1;
       N++;
     }
   }
-  return { loss: loss / N - (entropyCoef * entropy) / N, clipFrac: clipped / N, entropy: entropy / N, approxKl: kl / N, N };
+  return {
+    loss: loss / N - (entropyCoef * entropy) / N + (klCoef * refKl) / N,
+    clipFrac: clipped / N,
+    entropy: entropy / N,
+    approxKl: kl / N,
+    refKl: refKl / N,
+    N,
+  };
 }
 
 describe('losses', () => {
   const SEQS = [tok.encode('<bos>f(1)=2<eos>'), tok.encode('<bos>ab<eos>'), tok.encode('<bos>x=>x*3<eos>')];
 
-  test('PPO-clip loss, clip fraction, entropy and k3 KL match a float64 host reference', async () => {
+  test('PPO-clip loss (entropy bonus, KL penalty), clip fraction, entropy and both KLs match a float64 host reference', async () => {
     const m = new Transformer(cfg({ initStd: 0.3 }), 1);
     const promptLengths = [5, 2, 3];
     const now = await responseLogprobs(m, SEQS, promptLengths);
@@ -80,17 +90,21 @@ describe('losses', () => {
       promptLengths,
       advantages: [0.9, -1.3, 0.2],
       oldLogprobs: now.map((r, b) => r.map((lp, k) => lp + [0.4, -0.1, 0, -0.6][(b + k) % 4])),
+      refLogprobs: now.map((r, b) => r.map((lp, k) => Math.min(0, lp + [-0.3, 0.7, 0.1][(b + k) % 3]))),
     };
-    const ref = await hostPpo(m, batch, 0.2, 0.05);
-    const p = packPg(m, batch);
-    const parts = pgLoss(m, p, ref.N, 0.2, 0.05);
-    const [loss, clipped, entropy, kl] = await Promise.all([parts.loss, parts.clipped, parts.entropy, parts.kl].map(async (t) => (await t.data())[0]));
-    tf.dispose([parts.loss, parts.clipped, parts.entropy, parts.kl]);
+    const ref = await hostPpo(m, batch, 0.2, 0.05, 0.3);
+    const p = packPg(m, batch, undefined, true);
+    const parts = pgLoss(m, p, ref.N, 0.2, 0.05, 0.3);
+    const all = [parts.loss, parts.clipped, parts.entropy, parts.kl, parts.refKl];
+    const [loss, clipped, entropy, kl, refKl] = await Promise.all(all.map(async (t) => (await t.data())[0]));
+    tf.dispose(all);
     expect(ref.clipFrac).toBeGreaterThan(0);
     expect(Math.abs(loss - ref.loss)).toBeLessThan(1e-5);
     expect(clipped / ref.N).toBeCloseTo(ref.clipFrac, 10);
     expect(Math.abs(entropy / ref.N - ref.entropy)).toBeLessThan(1e-5);
     expect(Math.abs(kl / ref.N - ref.approxKl)).toBeLessThan(1e-6);
+    expect(ref.refKl).toBeGreaterThan(0.01);
+    expect(Math.abs(refKl / ref.N - ref.refKl)).toBeLessThan(1e-5);
     m.dispose();
   });
 
@@ -289,10 +303,11 @@ describe('Trainer', () => {
       promptLengths: [1, 3, 2, 1],
       advantages: [1, -0.5, 0.25, -1],
       oldLogprobs: sequences.map((s, b) => new Array(s.length - [1, 3, 2, 1][b]).fill(-4.5)),
+      refLogprobs: sequences.map((s, b) => new Array(s.length - [1, 3, 2, 1][b]).fill(-4)),
     };
     const run = async (microBatch: number) => {
       const m = new Transformer(cfg({ dModel: 16, dMlp: 32 }), 6);
-      const t = new Trainer(m, { lr: 1e-2, microBatch, entropyCoef: 0.01 });
+      const t = new Trainer(m, { lr: 1e-2, microBatch, entropyCoef: 0.01, klCoef: 0.1 });
       const stats = await t.pgStep(batch);
       const w = await weights(m);
       t.dispose();
@@ -302,7 +317,7 @@ describe('Trainer', () => {
     const whole = await run(0);
     const micro = await run(3);
     expect(maxDiff(whole.w, micro.w)).toBeLessThan(1e-5);
-    for (const k of ['loss', 'clipFrac', 'entropy', 'gradNorm', 'approxKl'] as const) {
+    for (const k of ['loss', 'clipFrac', 'entropy', 'gradNorm', 'approxKl', 'refKl'] as const) {
       expect(Math.abs(whole.stats[k] - micro.stats[k])).toBeLessThan(1e-4);
     }
     expect(whole.stats.clipFrac).toBeGreaterThan(0); // old log-probs far from the model's
@@ -354,6 +369,11 @@ describe('Trainer', () => {
     await expect(t.pgStep({ ...ok, promptLengths: [3], oldLogprobs: [[]] })).rejects.toThrow(/no response tokens/);
     expect(() => new Trainer(m, { clipEps: 0 })).toThrow(/clipEps/);
     expect(() => new Trainer(m, { microBatch: -1 })).toThrow(/microBatch/);
+    expect(() => new Trainer(m, { klCoef: -1 })).toThrow(/klCoef/);
+    const withKl = new Trainer(m, { klCoef: 0.1 });
+    await expect(withKl.pgStep(ok)).rejects.toThrow(/refLogprobs must have one row per sequence/);
+    await expect(withKl.pgStep({ ...ok, refLogprobs: [[-1]] })).rejects.toThrow(/refLogprobs\[0\] must have 2 entries/);
+    withKl.dispose();
     t.dispose();
     m.dispose();
   });
