@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ModelConfigError, validateModelConfig, type ModelConfig } from './config.ts';
 import { CharTokenizer, TokenizerError, type TokenizerJSON } from './tokenizer.ts';
 import { Transformer } from './transformer.ts';
+import type { OptimizerState } from './optim.ts';
 import { encodeSafetensors, parseSafetensors, readF32, SafetensorsError, type F32Tensor } from './safetensors.ts';
 
 export const CHECKPOINT_FORMAT = 'azr-checkpoint';
@@ -57,12 +58,6 @@ export interface CheckpointFiles {
   config: string;
   weights: Uint8Array;
   optimizer?: Uint8Array;
-}
-
-/** Optimizer state as the checkpoint stores it: F32 tensors plus string metadata. */
-export interface OptimizerState {
-  tensors: Map<string, tf.Tensor>;
-  meta?: Record<string, string>;
 }
 
 /** A parsed and validated checkpoint whose tensors live on the host. */
@@ -115,6 +110,7 @@ export interface CaptureInput {
   tokenizer: TokenizerJSON | CharTokenizer;
   /** The model's namedVariables(). */
   variables: Map<string, tf.Variable>;
+  /** The trainer's optimizerState(): moments by name and the step count. */
   optimizer?: OptimizerState;
   meta?: Record<string, unknown>;
 }
@@ -126,7 +122,10 @@ export async function captureCheckpoint(input: CaptureInput): Promise<Checkpoint
   const weights = encodeSafetensors(await readTensors(input.variables, 'variable'), { format: CHECKPOINT_FORMAT });
   let optimizer: Uint8Array | undefined;
   if (input.optimizer) {
-    optimizer = encodeSafetensors(await readTensors(input.optimizer.tensors, 'optimizer tensor'), input.optimizer.meta ?? {});
+    const step = input.optimizer.step;
+    if (!Number.isInteger(step) || step < 0) throw new CheckpointError(`optimizer step must be an integer >= 0, got ${step}`);
+    // The step is metadata (a string, as the format requires), not a tensor: it is exact at any size.
+    optimizer = encodeSafetensors(await readTensors(input.optimizer.tensors, 'optimizer tensor'), { kind: 'adamw', step: String(step) });
   }
   const config: CheckpointConfig = {
     format: CHECKPOINT_FORMAT,
@@ -245,6 +244,9 @@ export function parseCheckpoint(files: CheckpointFiles, { verifyDigests = true }
   if (files.optimizer && !optDigest) throw new CheckpointError(`${CHECKPOINT_FILES.optimizer} is present but config.json does not list it`);
   const weights = parseTensorFile(CHECKPOINT_FILES.weights, files.weights).tensors;
   const optimizer = files.optimizer ? parseTensorFile(CHECKPOINT_FILES.optimizer, files.optimizer) : undefined;
+  if (optimizer && !/^(0|[1-9][0-9]*)$/.test(optimizer.meta.step ?? '')) {
+    throw new CheckpointError(`${CHECKPOINT_FILES.optimizer}: metadata "step" must be a non-negative integer, got ${JSON.stringify(optimizer.meta.step)}`);
+  }
   return { config, weights, optimizer };
 }
 
@@ -276,12 +278,26 @@ export function checkTensorsMatch(what: string, tensors: Map<string, F32Tensor>,
   }
 }
 
+/** What restores optimizer state: a Trainer (optimizerState / loadOptimizerState). */
+export interface OptimizerOwner {
+  optimizerState(): OptimizerState;
+  loadOptimizerState(state: OptimizerState): void;
+}
+
 export interface RestoreTarget {
   /** The model's config: the checkpoint's must be identical. */
   model: ModelConfig;
   variables: Map<string, tf.Variable>;
   /** When given, the checkpoint's specials must match (token ids would shift otherwise). */
   tokenizer?: TokenizerJSON | CharTokenizer;
+  /** When given and the checkpoint holds optimizer state, it is restored too (checked
+   *  with the weights, before anything is written). A checkpoint without optimizer
+   *  state leaves the optimizer as it is (e.g. fine-tuning from a base checkpoint). */
+  trainer?: OptimizerOwner;
+}
+
+export interface RestoreResult extends ParsedCheckpoint {
+  optimizerRestored: boolean;
 }
 
 /**
@@ -289,7 +305,7 @@ export interface RestoreTarget {
  * problem a CheckpointError is thrown and no variable has been touched. Returns the
  * parsed checkpoint (config, meta and optimizer tensors for the trainer to restore).
  */
-export function restoreCheckpoint(files: CheckpointFiles | ParsedCheckpoint, target: RestoreTarget): ParsedCheckpoint {
+export function restoreCheckpoint(files: CheckpointFiles | ParsedCheckpoint, target: RestoreTarget): RestoreResult {
   const parsed = 'weights' in files && files.weights instanceof Map ? files as ParsedCheckpoint : parseCheckpoint(files as CheckpointFiles);
   const diff = configDiff(parsed.config.model, validateModelConfig(target.model));
   if (diff.length) throw new CheckpointError(`config mismatch: ${diff.join('; ')}`);
@@ -300,12 +316,22 @@ export function restoreCheckpoint(files: CheckpointFiles | ParsedCheckpoint, tar
     }
   }
   checkTensorsMatch(CHECKPOINT_FILES.weights, parsed.weights, target.variables);
+  const restoreOptimizer = Boolean(target.trainer && parsed.optimizer);
+  if (restoreOptimizer) checkTensorsMatch(CHECKPOINT_FILES.optimizer, parsed.optimizer!.tensors, target.trainer!.optimizerState().tensors);
   // Every check passed: only now write. Each assign replaces the variable's tensor.
   for (const [name, v] of target.variables) {
     const t = parsed.weights.get(name)!;
     tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
   }
-  return parsed;
+  if (restoreOptimizer) {
+    const tensors = toTensors(parsed.optimizer!.tensors);
+    try {
+      target.trainer!.loadOptimizerState({ step: Number(parsed.optimizer!.meta.step), tensors });
+    } finally {
+      for (const t of tensors.values()) t.dispose();
+    }
+  }
+  return { ...parsed, optimizerRestored: restoreOptimizer };
 }
 
 /** Host tensors → tfjs tensors (the caller owns and disposes them). */

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { modelConfig, type ModelConfig } from '../../../src/model/config.ts';
 import { CharTokenizer } from '../../../src/model/tokenizer.ts';
 import { Transformer } from '../../../src/model/transformer.ts';
+import { Trainer } from '../../../src/model/train.ts';
 import {
   bundleCheckpoint, captureCheckpoint, CheckpointError, crc32, modelFromCheckpoint, parseCheckpoint, restoreCheckpoint,
   unbundleCheckpoint, type CheckpointFiles,
@@ -119,20 +120,58 @@ describe('checkpoint round trip', () => {
     }
   });
 
-  test('optimizer state round-trips with its metadata', async () => {
-    const m = tf.tensor([[1.5, -2], [0, 3e-8]]);
-    const v = tf.tensor([1e-12, 4]);
-    const files = await captureCheckpoint({
-      model: a.config, tokenizer, variables: a.namedVariables(),
-      optimizer: { tensors: new Map([['h.0.attn.wo/m', m], ['lnf.b/v', v]]), meta: { kind: 'adamw', step: '12' } },
-    });
-    const path = await saveCheckpointDir(join(dir, 'opt'), files);
-    expect(readdirSync(path).sort()).toEqual(['config.json', 'optimizer.safetensors', 'weights.safetensors']);
-    const parsed = parseCheckpoint((await loadCheckpointDir(path)).files);
-    expect(parsed.optimizer!.meta).toEqual({ kind: 'adamw', step: '12' });
-    expect(parsed.optimizer!.tensors.get('h.0.attn.wo/m')).toMatchObject({ shape: [2, 2], data: new Float32Array([1.5, -2, 0, 3e-8]) });
-    expect(parsed.optimizer!.tensors.get('lnf.b/v')!.data).toEqual(new Float32Array([1e-12, 4]));
-    tf.dispose([m, v]);
+  test('optimizer state round-trips: resuming gives the same next step as never stopping', async () => {
+    const batch = { sequences: ['<bos>f(1)=2;', '<bos>g(x)=x*3;'].map((t) => tokenizer.encode(t)) };
+    const src = new Transformer(cfg, 11);
+    const dst = new Transformer(cfg, 12);
+    const tSrc = new Trainer(src, { lr: 1e-2 });
+    const tDst = new Trainer(dst, { lr: 1e-2 });
+    try {
+      await tSrc.ceStep(batch);
+      await tSrc.ceStep(batch);
+      const files = await captureCheckpoint({ model: src.config, tokenizer, variables: src.namedVariables(), optimizer: tSrc.optimizerState() });
+      const path = await saveCheckpointDir(join(dir, 'opt'), files);
+      expect(readdirSync(path).sort()).toEqual(['config.json', 'optimizer.safetensors', 'weights.safetensors']);
+      const r = restoreCheckpoint((await loadCheckpointDir(path)).files, { model: dst.config, variables: dst.namedVariables(), trainer: tDst });
+      expect(r.optimizerRestored).toBe(true);
+      expect(r.optimizer!.meta).toEqual({ kind: 'adamw', step: '2' });
+      expect(tDst.optimizerState().step).toBe(2);
+      const moments = async (t: Trainer) => {
+        const out = new Map<string, Buffer>();
+        for (const [k, v] of t.optimizerState().tensors) out.set(k, Buffer.from(((await v.data()) as Float32Array).buffer.slice(0)));
+        return out;
+      };
+      expect(sameBytes(await moments(tSrc), await moments(tDst))).toBe(true);
+      // The third step from the restored state equals the third step of the original run.
+      await tSrc.ceStep(batch);
+      await tDst.ceStep(batch);
+      expect(sameBytes(await rawBytes(src), await rawBytes(dst))).toBe(true);
+    } finally {
+      tSrc.dispose();
+      tDst.dispose();
+      src.dispose();
+      dst.dispose();
+    }
+  });
+
+  test('optimizer state that does not fit is refused before weights or moments change', async () => {
+    const src = new Transformer(cfg, 13);
+    const dst = new Transformer(cfg, 14);
+    const tDst = new Trainer(dst);
+    const tSrc = new Trainer(src);
+    try {
+      const state = { step: 3, tensors: new Map([...tSrc.optimizerState().tensors].filter(([k]) => k !== 'v.lnf.g')) };
+      const files = await captureCheckpoint({ model: src.config, tokenizer, variables: src.namedVariables(), optimizer: state });
+      const before = await rawBytes(dst);
+      expect(() => restoreCheckpoint(files, { model: dst.config, variables: dst.namedVariables(), trainer: tDst })).toThrow(/optimizer\.safetensors: missing tensor "v\.lnf\.g"/);
+      expect(sameBytes(before, await rawBytes(dst))).toBe(true);
+      expect(tDst.optimizerState().step).toBe(0);
+    } finally {
+      tDst.dispose();
+      tSrc.dispose();
+      src.dispose();
+      dst.dispose();
+    }
   });
 });
 
