@@ -45,6 +45,9 @@ function db(): Promise<IDBPDatabase<Schema>> {
       d.createObjectStore('index', { keyPath: 'name' });
       d.createObjectStore('files', { keyPath: 'name' });
     },
+  }).catch((e: unknown) => {
+    dbPromise = undefined; // let a later call try again (e.g. after the user frees storage)
+    throw new CheckpointError(`cannot open the checkpoint database: ${(e as Error)?.message ?? e}`);
   });
   return dbPromise;
 }
