@@ -82,8 +82,10 @@ export class AdamW {
     const bc2 = 1 - Math.pow(b2, this.t);
     return tf.tidy(() => {
       const list = [...grads.values()];
-      const sq = list.map((g) => tf.sum(tf.square(g)));
-      const norm = tf.sqrt(sq.length ? tf.addN(sq) : tf.scalar(0)) as tf.Scalar;
+      // Pairwise adds, not tf.addN: on webgpu AddN binds one buffer per input and
+      // fails to compile past the device's storage-buffer limit (~8) — and a model
+      // has dozens of parameters.
+      const norm = tf.sqrt(list.reduce<tf.Tensor>((acc, g) => tf.add(acc, tf.sum(tf.square(g))), tf.scalar(0))) as tf.Scalar;
       // scale = min(1, clip / norm), computed on the device: no read-back per step.
       const scale = gradClip > 0 && Number.isFinite(gradClip) ? tf.minimum(1, tf.div(gradClip, tf.add(norm, 1e-6))) : null;
       for (const [name, g0] of grads) {
