@@ -6,7 +6,7 @@ import { type PgBatch, type PgStats, type TrainerOptions, Trainer, responseLogpr
 import { generate } from './sampler.ts';
 import type { CharTokenizer } from './tokenizer.ts';
 import type { Transformer } from './transformer.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../core/rng.ts';
 
 export interface GenerateOptions {
   maxTokens: number;
@@ -98,6 +98,7 @@ export class TransformerPolicy implements Policy {
 
   async generate(prompts: string[], opts: GenerateOptions): Promise<Rollout[]> {
     if (!Array.isArray(prompts) || prompts.length === 0) throw new PolicyError('prompts must be a non-empty array of strings');
+    if (!Number.isSafeInteger(opts.seed)) throw new PolicyError(`seed must be an integer, got ${opts.seed}`);
     const encoded = prompts.map((p) => this.tokenizer.encode(p));
     const stopNames = opts.stop ?? (this.tokenizer.specials.includes('<eos>') ? ['<eos>'] : []);
     const stopTokens = stopNames.map((n) => this.tokenizer.id(n));
@@ -116,7 +117,7 @@ export class TransformerPolicy implements Policy {
         topP: opts.topP,
         stopTokens,
         padToken,
-        seed: seeds.int(2 ** 31),
+        seed: seeds.int(0, 2 ** 31),
         useCache: opts.useCache,
         logitMask: mask ? (step, seqs) => mask(step, seqs, rows) : undefined,
       });

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CharTokenizer } from './tokenizer.ts';
 import type { Transformer, KVCache } from './transformer.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../core/rng.ts';
 
 export class SamplerError extends Error {
   override name = 'SamplerError';
@@ -62,7 +62,7 @@ function checkOptions(o: SampleOptions, vocab: number): void {
   if (!Number.isInteger(o.maxTokens) || o.maxTokens < 0) throw new SamplerError(`maxTokens must be an integer >= 0, got ${o.maxTokens}`);
   if (!Number.isFinite(o.temperature) || o.temperature < 0) throw new SamplerError(`temperature must be a finite number >= 0, got ${o.temperature}`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new SamplerError(`topP must be in (0, 1], got ${o.topP}`);
-  if (!Number.isFinite(o.seed)) throw new SamplerError(`seed must be a finite number, got ${o.seed}`);
+  if (!Number.isSafeInteger(o.seed)) throw new SamplerError(`seed must be an integer, got ${o.seed}`);
   if (!Array.isArray(o.stopTokens)) throw new SamplerError('stopTokens must be an array of token ids');
   for (const t of o.stopTokens) {
     if (!Number.isInteger(t) || t < 0 || t >= vocab) throw new SamplerError(`stop token ${t} is not an id in 0..${vocab - 1}`);
@@ -119,14 +119,14 @@ function pick(
     let kept = 0;
     let k = 0;
     while (k < order.length && (k === 0 || kept < topP * total)) kept += scratch[order[k++]];
-    let u = rng.uniform() * kept;
+    let u = rng.float() * kept;
     for (let i = 0; i < k; i++) {
       u -= scratch[order[i]];
       if (u < 0) return order[i];
     }
     return order[k - 1];
   }
-  let u = rng.uniform() * total;
+  let u = rng.float() * total;
   let last = best;
   for (let v = 0; v < V; v++) {
     if (scratch[v] === 0) continue;

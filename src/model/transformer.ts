@@ -13,7 +13,7 @@
 // Every op used here exists on cpu, wasm, webgl and webgpu.
 import * as tf from '@tensorflow/tfjs';
 import { type ModelConfig, validateModelConfig } from './config.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../core/rng.ts';
 
 export class ModelError extends Error {
   override name = 'ModelError';
@@ -73,6 +73,13 @@ function gelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(c, tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))));
 }
 
+/** Standard normal by Box–Muller (one of the pair dropped: init is a one-off). */
+function normal(rng: Rng): number {
+  let u = 0;
+  while (u === 0) u = rng.float();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.float());
+}
+
 /** Builds the named variables in a fixed order with seeded host-side init, so the same
  *  seed gives the same weights on every backend. */
 class ParamFactory {
@@ -85,7 +92,7 @@ class ParamFactory {
   normal(name: string, shape: number[], std: number): tf.Variable {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
-    for (let i = 0; i < size; i++) data[i] = this.rng.normal() * std;
+    for (let i = 0; i < size; i++) data[i] = normal(this.rng) * std;
     return this.add(name, tf.tensor(data, shape, 'float32'));
   }
 
@@ -276,9 +283,10 @@ export class Transformer {
   private disposed = false;
 
   constructor(cfg: ModelConfig, seed: number) {
+    if (!Number.isSafeInteger(seed)) throw new ModelError(`model seed must be an integer, got ${seed}`);
     this.config = validateModelConfig(cfg);
     const c = this.config;
-    const p = new ParamFactory(`transformer${instances++}/`, new Rng(seed));
+    const p = new ParamFactory(`transformer${instances++}/`, new Rng(`model-init/${seed}`));
     // Creation order is the order of namedVariables() and of checkpoint tensors.
     this.wte = p.normal('wte', [c.vocabSize, c.dModel], c.initStd);
     this.wpe = c.positions === 'learned' ? p.normal('wpe', [c.contextLength, c.dModel], c.initStd) : null;

@@ -203,6 +203,7 @@ describe('generate (cpu)', () => {
     await expect(generate(m, tok, [[]], OPTS)).rejects.toThrow(/prompt 0 is empty/);
     await expect(generate(m, tok, [[1, 999]], OPTS)).rejects.toThrow(/id 999 at index 1/);
     await expect(generate(m, tok, PROMPTS, { ...OPTS, topP: 0 })).rejects.toThrow(/topP/);
+    await expect(generate(m, tok, PROMPTS, { ...OPTS, seed: 1.5 })).rejects.toThrow(/seed must be an integer/);
     await expect(generate(m, tok, PROMPTS, { ...OPTS, temperature: -1 })).rejects.toThrow(/temperature/);
     await expect(generate(m, tok, PROMPTS, { ...OPTS, stopTokens: [-3] })).rejects.toThrow(/stop token -3/);
     await expect(generate(m, tok, PROMPTS, { ...OPTS, logitMask: () => new Float32Array(3) })).rejects.toThrow(/logitMask returned 3 values/);

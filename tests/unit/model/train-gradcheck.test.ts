@@ -6,7 +6,7 @@ import { initBackend } from '../../../src/model/backend-node.ts';
 import { modelConfig, type ModelConfig } from '../../../src/model/config.ts';
 import { Transformer } from '../../../src/model/transformer.ts';
 import { ceLoss, packCe, packPg, pgLoss, responseLogprobs, type Packed } from '../../../src/model/train.ts';
-import { Rng } from '../../../src/model/rng.ts';
+import { Rng } from '../../../src/core/rng.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -71,7 +71,7 @@ async function gradCheck(model: Transformer, loss: () => tf.Scalar): Promise<Rep
     let argmax = 0;
     for (let i = 1; i < gd.length; i++) if (Math.abs(gd[i]) > Math.abs(gd[argmax])) argmax = i;
     coords.add(argmax);
-    while (coords.size < Math.min(gd.length, COORDS_PER_VAR + 1)) coords.add(rng.int(gd.length));
+    while (coords.size < Math.min(gd.length, COORDS_PER_VAR + 1)) coords.add(rng.int(0, gd.length));
     const orig = await v.data();
     for (const i of coords) {
       await setCoord(v, i, orig[i] + EPS);

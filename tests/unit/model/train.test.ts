@@ -302,7 +302,9 @@ describe('Trainer', () => {
       sequences,
       promptLengths: [1, 3, 2, 1],
       advantages: [1, -0.5, 0.25, -1],
-      oldLogprobs: sequences.map((s, b) => new Array(s.length - [1, 3, 2, 1][b]).fill(-4.5)),
+      // Alternately near the fresh model's ≈ −ln(V) and far above it (ratio ≈ 0.07): a
+      // mix of clipped and unclipped tokens.
+      oldLogprobs: sequences.map((s, b) => Array.from({ length: s.length - [1, 3, 2, 1][b] }, (_, k) => (k % 2 ? -2 : -Math.log(tok.vocabSize)))),
       refLogprobs: sequences.map((s, b) => new Array(s.length - [1, 3, 2, 1][b]).fill(-4)),
     };
     const run = async (microBatch: number) => {
@@ -320,7 +322,8 @@ describe('Trainer', () => {
     for (const k of ['loss', 'clipFrac', 'entropy', 'gradNorm', 'approxKl', 'refKl'] as const) {
       expect(Math.abs(whole.stats[k] - micro.stats[k])).toBeLessThan(1e-4);
     }
-    expect(whole.stats.clipFrac).toBeGreaterThan(0); // old log-probs far from the model's
+    expect(whole.stats.clipFrac).toBeGreaterThan(0);
+    expect(whole.stats.clipFrac).toBeLessThan(1);
   });
 
   test('optimizer state restored into a fresh trainer continues the same trajectory', async () => {

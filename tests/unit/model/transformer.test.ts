@@ -171,5 +171,6 @@ describe('Transformer', () => {
     tf.dispose([f, long, t]);
     m.dispose();
     expect(() => m.namedVariables()).toThrow(/disposed/);
+    expect(() => new Transformer(tiny(), 0.5)).toThrow(/seed must be an integer/);
   });
 });
