@@ -1,0 +1,85 @@
+// Solving and judging one task, the same way in self-play and in evaluation: the prompt a
+// solver sees, how its response is read, and the executor job that decides whether the
+// answer is right.
+//
+//   deduction  answer o'   correct when canonical(o') == canonical(f(i)): f runs on i again
+//                          with o' as the expected output, so the executor compares
+//                          canonical forms (and rejects an o' that is not a plain literal)
+//   abduction  answer i'   correct when canonical(f(i')) == canonical(o)
+//   induction  answer p'   correct when p' maps every held-out input to its output
+//
+// A response the parser cannot read is 'unparseable'; a readable answer that the executor
+// rejects for any reason (mismatch, throws, not a literal, times out) is 'wrong': the
+// rewards tell format failures from wrong answers (core/rewards.ts).
+import { buildPrompt, parseAnswer, type InductionTask, type Triplet } from '../core/tasks.ts';
+import type { SolverOutcome } from '../core/rewards.ts';
+import type { ExecJob, ExecLimits, ExecResult, Executor, Verdict } from '../sandbox/types.ts';
+
+export type SolveTask =
+  | { type: 'deduction' | 'abduction'; task: Triplet }
+  | { type: 'induction'; task: InductionTask };
+
+export interface Judgement {
+  outcome: SolverOutcome;
+  /** The executor's verdict on the answer, or 'unparseable'. */
+  verdict: Verdict | 'unparseable';
+  /** Empty when correct; otherwise why not. */
+  reason: string;
+  /** The answer as parsed (output, input or program text), or null when unparseable. */
+  answer: string | null;
+}
+
+export function solvePrompt(t: SolveTask): string {
+  return t.type === 'induction' ? buildPrompt({ type: 'induction', role: 'solve', task: t.task }) : buildPrompt({ type: t.type, role: 'solve', task: t.task });
+}
+
+/** The parsed answer of a response, or why it cannot be read. */
+export function readAnswer(t: SolveTask, text: string): { ok: true; answer: string } | { ok: false; reason: string } {
+  if (t.type === 'deduction') {
+    const p = parseAnswer('deduction', text);
+    return p.ok ? { ok: true, answer: p.value.output } : p;
+  }
+  if (t.type === 'abduction') {
+    const p = parseAnswer('abduction', text);
+    return p.ok ? { ok: true, answer: p.value.input } : p;
+  }
+  const p = parseAnswer('induction', text);
+  return p.ok ? { ok: true, answer: p.value.program } : p;
+}
+
+/** The executor job that checks `answer` for task `t` (see the header). */
+export function judgeJob(t: SolveTask, answer: string, limits: Partial<ExecLimits>): ExecJob {
+  // One run per input: determinism was established when the task was validated, and an
+  // answer that is only sometimes right is still judged on what it gives now.
+  if (t.type === 'induction') return { program: answer, inputs: t.task.heldOut.map((p) => p.input), expected: t.task.heldOut.map((p) => p.output), determinismRuns: 1, limits };
+  if (t.type === 'deduction') return { program: t.task.program, inputs: [t.task.input], expected: [answer], determinismRuns: 1, limits };
+  return { program: t.task.program, inputs: [answer], expected: [t.task.output], determinismRuns: 1, limits };
+}
+
+function fromResult(result: ExecResult, answer: string): Judgement {
+  if (result.verdict === 'ok') return { outcome: 'correct', verdict: 'ok', reason: '', answer };
+  return { outcome: 'wrong', verdict: result.verdict, reason: result.reason, answer };
+}
+
+/** Judges every (task, response) pair with one executor call. */
+export async function judgeAll(executor: Executor, items: readonly { task: SolveTask; text: string }[], limits: Partial<ExecLimits>): Promise<Judgement[]> {
+  const out = new Array<Judgement>(items.length);
+  const jobs: ExecJob[] = [];
+  const where: number[] = [];
+  const answers: string[] = [];
+  items.forEach((it, i) => {
+    const read = readAnswer(it.task, it.text);
+    if (!read.ok) {
+      out[i] = { outcome: 'unparseable', verdict: 'unparseable', reason: read.reason, answer: null };
+      return;
+    }
+    jobs.push(judgeJob(it.task, read.answer, limits));
+    where.push(i);
+    answers.push(read.answer);
+  });
+  const results = jobs.length > 0 ? await executor.run(jobs) : [];
+  results.forEach((r, k) => {
+    out[where[k]] = fromResult(r, answers[k]);
+  });
+  return out;
+}

@@ -1,0 +1,275 @@
+// The self-play loop end to end: real QuickJS (the Node sandbox pool) in every test.
+//
+// Part one drives the loop with a scripted policy — responses chosen by prompt — so each
+// path through a step (valid, duplicate, throwing and unparseable proposals; correct,
+// wrong and unparseable answers; the seeding phase) happens on purpose and its reward,
+// verdict and buffer effect can be checked exactly.
+//
+// Part two is the real thing: the `smoke` preset with a real tfjs transformer on the wasm
+// backend — three steps with every metric finite, and 2 steps + snapshot + resume + 2 steps
+// equal to 4 straight steps, weights and metrics alike.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { resolvePreset } from '../../../src/core/presets.ts';
+import { TaskBuffers } from '../../../src/core/buffer.ts';
+import { TOK } from '../../../src/core/tasks.ts';
+import type { Config } from '../../../src/core/config.ts';
+import { createExecutor, type SandboxPool } from '../../../src/sandbox/index.ts';
+import { initBackend } from '../../../src/model/backend-node.ts';
+import { SelfPlay, SelfPlayError } from '../../../src/selfplay/loop.ts';
+import { TransformerPolicy, type Generation, type GenerateOptions, type Policy, type UpdateItem, type UpdateStats } from '../../../src/selfplay/policy.ts';
+import { CONFIG_KEYS, type ProposalEvent, type RolloutEvent, type StepReport } from '../../../src/selfplay/report.ts';
+import { parseState, StateError } from '../../../src/selfplay/state.ts';
+
+let executor: SandboxPool;
+
+beforeAll(async () => {
+  executor = await createExecutor({ size: 1 });
+  await executor.ready();
+  await initBackend('wasm');
+});
+
+afterAll(async () => {
+  await executor?.dispose();
+});
+
+// ---- Part one: a scripted policy -------------------------------------------------------
+
+const DOUBLE = 'function f(x) { return x * 2; }';
+
+/**
+ * Answers by prompt, the way a policy that knows some tasks would:
+ * - deduction proposer: always the doubling program on 21 (so the second copy in a step
+ *   and every later one are duplicates)
+ * - abduction proposer: a program that throws, then an unparseable response
+ * - induction proposer: inputs 1..N with a message
+ * - deduction solver: the right output (it knows the identity and the doubling program)
+ * - abduction solver: the input "wrong" (well-formed, never right for these tasks)
+ * - induction solver: a cut-off response (no <eos>: unparseable)
+ */
+class ScriptedPolicy implements Policy {
+  updates: UpdateItem[][] = [];
+  prompts: string[][] = [];
+  private abductionCalls = 0;
+
+  constructor(private readonly inductionInputs: number) {}
+
+  promptTokens(prompt: string): number {
+    return prompt.length;
+  }
+
+  async generate(prompts: string[], _opts: GenerateOptions): Promise<Generation[]> {
+    this.prompts.push(prompts);
+    return prompts.map((p) => {
+      const text = this.respond(p);
+      return { text, tokens: [...text].map(() => 3), logprobs: [...text].map(() => -1) };
+    });
+  }
+
+  private respond(p: string): string {
+    const head = p.slice(0, 20);
+    if (head.startsWith(TOK.bos + TOK.ded + TOK.prop)) return `${TOK.prog}${DOUBLE}${TOK.in}21${TOK.eos}`;
+    if (head.startsWith(TOK.bos + TOK.abd + TOK.prop)) {
+      return this.abductionCalls++ % 2 === 0 ? `${TOK.prog}function f(x) { throw new Error("no"); }${TOK.in}1${TOK.eos}` : 'no fields at all';
+    }
+    if (head.startsWith(TOK.bos + TOK.ind + TOK.prop)) {
+      return Array.from({ length: this.inductionInputs }, (_, i) => `${TOK.in}${i + 1}`).join('') + `${TOK.msg}numbers${TOK.eos}`;
+    }
+    if (head.startsWith(TOK.bos + TOK.ded + TOK.solve)) {
+      const m = /<prog>(.*)<in>(.*)<ans>$/s.exec(p)!;
+      return (m[1] === DOUBLE ? String(2 * Number(m[2])) : m[2]) + TOK.eos;
+    }
+    if (head.startsWith(TOK.bos + TOK.abd + TOK.solve)) return `"wrong"${TOK.eos}`;
+    return 'function f(';
+  }
+
+  async update(items: UpdateItem[]): Promise<UpdateStats> {
+    this.updates.push(items);
+    return { loss: 0.5, entropy: 1.5, clipFrac: 0, gradNorm: 0.25, approxKl: 0, tokens: items.reduce((s, it) => s + it.tokens.length, 0) };
+  }
+}
+
+function smoke(over: Parameters<typeof resolvePreset>[1] = {}): Config {
+  return resolvePreset('smoke', over);
+}
+
+describe('one step, scripted policy', () => {
+  test('rewards, verdicts, buffers and the seeding phase follow the paper', async () => {
+    const config = smoke();
+    const policy = new ScriptedPolicy(config.inductionInputs);
+    const loop = new SelfPlay(config, policy, executor);
+    const proposals: ProposalEvent[] = [];
+    const rollouts: RolloutEvent[] = [];
+    loop.events.on('proposal', (e) => proposals.push(e));
+    loop.events.on('rollout', (e) => rollouts.push(e));
+
+    // Step 1: only the identity triplet is buffered, fewer than seedFactor × batch = 2.
+    const r1 = await loop.step();
+    expect(r1.step).toBe(1);
+    expect(r1.seeding).toBe(true);
+    expect(r1.update.updated).toBe(false);
+    expect(policy.updates).toHaveLength(0);
+    expect(r1.proposals.total).toBe(6);
+    expect(r1.proposals.verdicts).toMatchObject({ valid: 2, duplicate: 2, error: 1, unparseable: 1 });
+    expect(r1.proposals.validityRate).toBeCloseTo(2 / 6);
+
+    const byType = (type: string) => proposals.filter((p) => p.step === 1 && p.type === type);
+    const [ded1, ded2] = byType('deduction');
+    expect(ded1).toMatchObject({ status: 'valid', task: { program: DOUBLE, input: '21', output: '42' } });
+    // Every learnability rollout solves it: r̄ = 1, a trivial task, worth 0 in the paper's equation.
+    expect(ded1.solveRate).toBe(1);
+    expect(ded1.reward).toBe(0);
+    expect(ded2).toMatchObject({ status: 'duplicate', reward: config.rewards.duplicatePenalty, solveRate: null });
+    const [abd1, abd2] = byType('abduction');
+    expect(abd1).toMatchObject({ status: 'error', reward: config.rewards.proposerInvalid });
+    expect(abd1.reason).toMatch(/no/);
+    expect(abd2).toMatchObject({ status: 'unparseable', reward: config.rewards.proposerFormat });
+    const [ind1, ind2] = byType('induction');
+    expect(ind1.status).toBe('valid');
+    expect(ind1.task?.pairs).toHaveLength(config.inductionInputs);
+    // Nobody solves it (the solver's answers are cut off): r̄ = 0, also worth 0.
+    expect(ind1).toMatchObject({ solveRate: 0, reward: 0 });
+    expect(ind2.status).toBe('duplicate');
+
+    // The solver batch came from the buffer alone (no earlier proposals): the identity task.
+    expect(r1.solve.deduction).toMatchObject({ tasks: 1, samples: config.groupSize, solveRate: 1, formatErrorRate: 0, distinctAnswers: 1 });
+    expect(r1.solve.abduction).toMatchObject({ tasks: 1, samples: config.groupSize, solveRate: 0, formatErrorRate: 0 });
+    expect(r1.solve.induction).toMatchObject({ tasks: 0, samples: 0, solveRate: 0 });
+    const solveEvents = rollouts.filter((e) => e.step === 1 && e.purpose === 'solve');
+    expect(solveEvents.filter((e) => e.type === 'abduction').every((e) => e.outcome === 'wrong' && e.reward === config.rewards.solverWrong)).toBe(true);
+    expect(rollouts.filter((e) => e.step === 1 && e.purpose === 'learnability')).toHaveLength(2 * config.rollouts);
+
+    expect(r1.buffers).toEqual({ deduction: 2, abduction: 1, induction: 1 });
+    expect(r1.roles['deduction.propose']).toMatchObject({ count: 2, meanReward: (0 + config.rewards.duplicatePenalty) / 2 });
+    expect(r1.roles['deduction.solve']).toMatchObject({ count: 2, meanReward: config.rewards.solverCorrect, advMean: 0, advStd: 0 });
+
+    // Step 2: two unique triplets now, so the update runs, on every proposer and solver response.
+    const r2 = await loop.step();
+    expect(r2.seeding).toBe(false);
+    expect(r2.update).toMatchObject({ updated: true, loss: 0.5, gradNorm: 0.25 });
+    expect(policy.updates).toHaveLength(1);
+    const batch = policy.updates[0];
+    // Last step's proposals head the solver batch: doubling + identity, identity, the induction task.
+    expect(r2.solve.deduction.tasks).toBe(2);
+    expect(r2.solve.induction).toMatchObject({ tasks: 1, samples: config.groupSize, solveRate: 0, formatErrorRate: 1 });
+    const solverSamples = (r2.solve.deduction.samples + r2.solve.abduction.samples + r2.solve.induction.samples);
+    expect(batch).toHaveLength(r2.proposals.total + solverSamples);
+    // Within each (type, role) the advantages are normalised: they sum to 0.
+    expect(Math.abs(batch.reduce((s, it) => s + it.advantage, 0))).toBeLessThan(1e-9);
+    expect(byType('deduction').length).toBe(2);
+    expect(proposals.filter((p) => p.step === 2 && p.type === 'deduction').every((p) => p.status === 'duplicate')).toBe(true);
+  });
+
+  test('the proposer is left out of the update when it is not trained; rejected duplicates are invalid', async () => {
+    const config = smoke({ trainProposer: false, seedFactor: 0, rewards: { duplicate: 'reject' } });
+    const policy = new ScriptedPolicy(config.inductionInputs);
+    const loop = new SelfPlay(config, policy, executor);
+    const proposals: ProposalEvent[] = [];
+    loop.events.on('proposal', (e) => proposals.push(e));
+    const r = await loop.step();
+    expect(r.seeding).toBe(false);
+    expect(policy.updates).toHaveLength(1);
+    const solverSamples = r.solve.deduction.samples + r.solve.abduction.samples + r.solve.induction.samples;
+    expect(policy.updates[0]).toHaveLength(solverSamples);
+    expect(proposals.filter((p) => p.status === 'duplicate').every((p) => p.reward === config.rewards.proposerInvalid)).toBe(true);
+  });
+
+  test('a snapshot with another config is refused, and a damaged one names its field', async () => {
+    const loop = new SelfPlay(smoke(), new ScriptedPolicy(4), executor);
+    const state = loop.state();
+    expect(() => new SelfPlay(smoke({ seed: 7 }), new ScriptedPolicy(4), executor, { state })).toThrow(SelfPlayError);
+    expect(() => parseState({ ...state, step: -1 })).toThrow(/step must be an integer >= 0/);
+    expect(() => parseState({ ...state, buffers: { ...state.buffers, deduction: [{ program: 1 }] } })).toThrow(StateError);
+    expect(() => parseState({ ...state, configHash: 'x' })).toThrow(/does not match/);
+  });
+});
+
+// ---- Part two: the real policy on the smoke preset --------------------------------------
+
+/** A few tasks so the seeding phase is over and the update runs from the first step. */
+function seededBuffers(): TaskBuffers {
+  const b = new TaskBuffers();
+  for (const type of ['deduction', 'abduction'] as const) {
+    b.add(type, { program: DOUBLE, input: '3', output: '6' });
+    b.add(type, { program: 'function f(s) { return s.length; }', input: '"abc"', output: '3' });
+  }
+  return b;
+}
+
+/** Every number anywhere in `value`, with its path. */
+function numbers(value: unknown, path = ''): [string, number][] {
+  if (typeof value === 'number') return [[path, value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => numbers(v, `${path}[${i}]`));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => numbers(v, path ? `${path}.${k}` : k));
+  return [];
+}
+
+/** A report without the fields that measure time (those differ between any two runs). */
+function withoutTimes(r: StepReport): unknown {
+  const { t: _t, wallMs: _w, time: _time, sampledTokensPerSec: _s, trainedTokensPerSec: _tr, ...rest } = r;
+  return rest;
+}
+
+describe('smoke preset, real tfjs policy (wasm) and real QuickJS', () => {
+  test('three steps: every metric present and finite, and no tensor leaks', async () => {
+    const config = smoke();
+    const policy = TransformerPolicy.create(config);
+    const loop = new SelfPlay(config, policy, executor, { buffers: seededBuffers() });
+    const reports: StepReport[] = [];
+    const tensors: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      reports.push(await loop.step());
+      tensors.push(tf.memory().numTensors);
+    }
+    expect(reports.map((r) => r.step)).toEqual([1, 2, 3]);
+    for (const r of reports) {
+      expect(Object.keys(r.roles).sort()).toEqual([...CONFIG_KEYS].sort());
+      for (const [path, x] of numbers(r)) expect(Number.isFinite(x), `${path} = ${x}`).toBe(true);
+      expect(r.update.updated).toBe(true);
+      expect(r.update.tokens).toBeGreaterThan(0);
+      expect(r.update.gradNorm).toBeGreaterThan(0);
+      expect(r.update.entropy).toBeGreaterThan(0);
+      expect(r.sampledTokens).toBeGreaterThan(0);
+      expect(r.proposals.total).toBe(config.batch * config.taskTypes.length);
+      expect(r.solve.deduction.samples).toBe(config.batch * config.groupSize);
+      expect(r.time.proposeMs + r.time.validateMs + r.time.solveMs + r.time.updateMs).toBeLessThanOrEqual(r.wallMs + 1);
+      expect(r.configHash).toBe(loop.configHash);
+    }
+    expect(reports[2].t).toBeGreaterThan(reports[0].t);
+    // The loop's tensors are freed every step: the count settles after the first.
+    expect(tensors[2]).toBe(tensors[1]);
+    policy.dispose();
+  });
+
+  test('2 steps + snapshot + resume + 2 steps equals 4 straight steps (metrics and weights)', async () => {
+    const config = smoke({ seed: 5 });
+
+    const straightPolicy = TransformerPolicy.create(config);
+    const straight = new SelfPlay(config, straightPolicy, executor, { buffers: seededBuffers() });
+    const a: StepReport[] = [];
+    for (let i = 0; i < 4; i++) a.push(await straight.step());
+    const straightWeights = await straightPolicy.weights();
+    straightPolicy.dispose();
+
+    const firstPolicy = TransformerPolicy.create(config);
+    const first = new SelfPlay(config, firstPolicy, executor, { buffers: seededBuffers() });
+    const b: StepReport[] = [await first.step(), await first.step()];
+    // What a save writes: checkpoint files (weights + optimizer) and the JSON snapshot.
+    const files = await firstPolicy.save();
+    const state = JSON.parse(JSON.stringify(first.state()));
+    firstPolicy.dispose();
+
+    const resumedPolicy = TransformerPolicy.fromCheckpoint(files, config);
+    const resumed = new SelfPlay(config, resumedPolicy, executor, { state: parseState(state) });
+    expect(resumed.stepsDone).toBe(2);
+    b.push(await resumed.step(), await resumed.step());
+    const resumedWeights = await resumedPolicy.weights();
+    resumedPolicy.dispose();
+
+    expect(b.map(withoutTimes)).toEqual(a.map(withoutTimes));
+    expect([...resumedWeights.keys()]).toEqual([...straightWeights.keys()]);
+    for (const [name, w] of straightWeights) expect(resumedWeights.get(name), name).toEqual(w);
+    // The update did move the weights (else equality above would prove little).
+    expect(a.every((r) => r.update.updated && r.update.gradNorm > 0)).toBe(true);
+  });
+});
