@@ -20,6 +20,9 @@ test('the first page says what the project is and which WebGPU adapter it found'
   const backend = target.querySelector('[data-testid="backend"]')!;
   await until(() => !backend.textContent!.includes('Looking'));
   expect(backend.textContent).toMatch(/^WebGPU ready: /);
+  const policy = target.querySelector('[data-testid="policy-backend"]')!;
+  await until(() => !policy.textContent!.includes('Choosing'), 60_000);
+  expect(policy.textContent).toMatch(/Policy trains on: webgpu/);
   unmount(app);
   target.remove();
 });
