@@ -20,7 +20,12 @@ export interface ExecLimits {
   timeoutMs: number;
   /** QuickJS heap limit for the job's runtime, in bytes. */
   memoryBytes: number;
-  /** QuickJS stack limit, in bytes. */
+  /**
+   * QuickJS stack limit, in bytes. QuickJS measures WASM's emulated stack, but each
+   * guest frame also uses several times as much of the host's native stack; past
+   * ~384 KB the host (V8's ~1 MB stack) can overflow first. 256 KB allows ~1300 plain
+   * recursive calls.
+   */
   stackBytes: number;
   /** Longest canonical output text accepted, in characters. */
   maxOutputChars: number;
@@ -29,7 +34,7 @@ export interface ExecLimits {
 export const DEFAULT_LIMITS: ExecLimits = {
   timeoutMs: 1000,
   memoryBytes: 32 * 1024 * 1024,
-  stackBytes: 512 * 1024,
+  stackBytes: 256 * 1024,
   maxOutputChars: 10_000,
 };
 
