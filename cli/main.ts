@@ -6,6 +6,8 @@ import { UsageError } from './args.ts';
 type Command = { summary: string; load: () => Promise<{ main: (argv: string[]) => Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
+  train: { summary: 'Absolute Zero self-play: propose, check, solve, learn; writes a run directory', load: () => import('./train.ts') },
+  eval: { summary: 'accuracy of a checkpoint on a task file, per task type and tier', load: () => import('./eval.ts') },
   'tasks check': { summary: 'run a task file (JSONL or CRUXEval-X) through the sandbox', load: () => import('./tasks-check.ts') },
   'bench sandbox': { summary: 'checks/s of the sandbox pool vs a naive runner and raw V8', load: () => import('./bench-sandbox.ts') },
   'bench model': { summary: 'training and sampling speed of the policy, KV cache vs recompute', load: () => import('./bench-model.ts') },

@@ -1,0 +1,250 @@
+// `azr train`: headless self-play, the same loop the app's trainer worker runs, writing a
+// run directory (src/selfplay/run-dir.ts): run.jsonl, checkpoint/, buffers/<type>.jsonl.
+// Ctrl-C finishes the current step, saves, and exits; `--resume DIR` continues exactly.
+// Exit 2 for bad flags, a bad config or task file, or an --out that holds something else.
+import { readFile } from 'node:fs/promises';
+import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
+import { ConfigError, type Config, type ConfigOverrides } from '../src/core/config.ts';
+import { PRESET_NAMES, PresetError, resolvePreset } from '../src/core/presets.ts';
+import { parseTaskFile, TaskFileError, type Task } from '../src/core/taskfile.ts';
+import { TaskBuffers } from '../src/core/buffer.ts';
+import { BACKEND_PREFS } from '../src/core/config.ts';
+import { CheckpointError } from '../src/model/checkpoint.ts';
+import { loadCheckpointPath } from '../src/model/checkpoint-node.ts';
+import { initBackend } from '../src/model/backend-node.ts';
+import { formatBackendInfo } from '../src/model/backend.ts';
+import { createExecutor } from '../src/sandbox/index.ts';
+import { SelfPlay } from '../src/selfplay/loop.ts';
+import { TransformerPolicy } from '../src/selfplay/policy.ts';
+import { formatRunLogLine } from '../src/selfplay/runlog.ts';
+import type { StepReport } from '../src/selfplay/report.ts';
+import { appendRunLog, assertFreshRunDir, loadRun, removePartials, RunDirError, saveRun, truncateRunLogFile, type SavedRun } from '../src/selfplay/run-dir.ts';
+import { evaluate, formatEval, type EvalResult } from '../src/eval/evaluate.ts';
+
+const DEFAULT_STEPS = 10;
+const DEFAULT_SAVE_EVERY = 10;
+
+const USAGE = `usage: azr train [--preset P] [--config FILE] [--steps N] [--seed S] [--out DIR]
+                 [--resume DIR] [--backend B] [--tasks FILE] [--init CKPT]
+                 [--eval-every K --eval-tasks FILE] [--save-every K] [--json]
+
+Absolute Zero self-play: the policy proposes tasks, the sandbox checks them, the policy
+learns to solve them. Writes DIR/run.jsonl (one line per step), DIR/checkpoint/ and
+DIR/buffers/<type>.jsonl. Ctrl-C saves at the end of the current step; --resume DIR
+continues that run exactly.
+
+  --preset P        ${PRESET_NAMES.join(', ')} (default "default")
+  --config FILE     JSON object of config fields laid over the preset
+  --steps N         total steps of the run (default ${DEFAULT_STEPS}; with --resume: the run's own)
+  --seed S          the run's seed (overrides the preset and --config)
+  --out DIR         run directory, new or empty (default runs/<preset>-<time>)
+  --resume DIR      continue the run saved in DIR (its config is kept)
+  --backend B       tfjs backend: ${BACKEND_PREFS.join(', ')}
+  --tasks FILE      start the buffers from a task file (instead of the identity triplet alone)
+  --init CKPT       start from a checkpoint's weights (directory or bundle) instead of random ones
+  --eval-every K    evaluate on --eval-tasks every K steps (logged in run.jsonl as "eval")
+  --eval-tasks FILE task file for --eval-every
+  --save-every K    save the resumable state every K steps (default ${DEFAULT_SAVE_EVERY}; always at the end)
+  --json            print a summary as one JSON object on the last line of stdout
+  -h, --help        this message`;
+
+const OPTIONS = {
+  preset: { type: 'string' },
+  config: { type: 'string' },
+  steps: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'string' },
+  backend: { type: 'string' },
+  tasks: { type: 'string' },
+  init: { type: 'string' },
+  'eval-every': { type: 'string' },
+  'eval-tasks': { type: 'string' },
+  'save-every': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** A problem with what the user gave us (a file, a directory): exit 2 with its message. */
+class InputError extends Error {
+  override name = 'InputError';
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read ${what} ${file}: ${(e as Error).message}`);
+  }
+}
+
+async function readTasks(file: string, what: string): Promise<Task[]> {
+  const text = await readText(file, what);
+  try {
+    return parseTaskFile(text);
+  } catch (e) {
+    if (e instanceof TaskFileError) throw new InputError(`${what} ${file}: ${e.name}: ${e.message}`);
+    throw e;
+  }
+}
+
+async function readConfigFile(file: string): Promise<ConfigOverrides> {
+  const text = await readText(file, 'config file');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`config file ${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`config file ${file}: must hold a JSON object of config fields`);
+  return value as ConfigOverrides;
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(0)}%`;
+}
+
+/** The progress line: the figures worth watching, one step per line. */
+function progress(r: StepReport, target: number, config: Config): string {
+  const solve = config.taskTypes.map((t) => `${t.slice(0, 3)} ${r.solve[t].samples ? pct(r.solve[t].solveRate) : '-'}`).join(' ');
+  const u = r.update;
+  const upd = u.updated ? `loss ${u.loss.toFixed(3)} ent ${u.entropy.toFixed(2)} kl ${u.approxKl.toExponential(1)} clip ${pct(u.clipFrac)}` : r.seeding ? 'seeding (no update)' : 'no update';
+  const sizes = config.taskTypes.map((t) => r.buffers[t]).join('/');
+  return `step ${r.step}/${target}  solve ${solve}  valid ${r.proposals.valid}/${r.proposals.total}  buffers ${sizes}  ${upd}  ${(r.wallMs / 1000).toFixed(1)}s ${Math.round(r.sampledTokensPerSec)} tok/s`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, OPTIONS, USAGE);
+  if (values.help) {
+    process.stderr.write(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${USAGE}`);
+  const resume = values.resume;
+  if (resume !== undefined) {
+    for (const flag of ['preset', 'config', 'seed', 'tasks', 'init'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} cannot be combined with --resume: a resumed run keeps its own config, buffers and weights`);
+    }
+    if (values.out !== undefined && values.out !== resume) throw new UsageError(`--out and --resume name different directories; a resumed run writes where it was`);
+  }
+  if ((values['eval-every'] === undefined) !== (values['eval-tasks'] === undefined)) throw new UsageError('--eval-every and --eval-tasks go together');
+  const evalEvery = intFlag(values['eval-every'], 'eval-every', 0);
+  const saveEvery = intFlag(values['save-every'], 'save-every', DEFAULT_SAVE_EVERY);
+  const stepsFlag = values.steps === undefined ? undefined : intFlag(values.steps, 'steps', 1);
+  const seed = values.seed === undefined ? undefined : intFlag(values.seed, 'seed', 0, 0);
+  if (values.backend !== undefined && !(BACKEND_PREFS as readonly string[]).includes(values.backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_PREFS.join(', ')}, got "${values.backend}"`);
+  }
+
+  try {
+    return await train(values, { resume, evalEvery, saveEvery, stepsFlag, seed });
+  } catch (e) {
+    if (e instanceof InputError || e instanceof ConfigError || e instanceof PresetError || e instanceof RunDirError || e instanceof CheckpointError) {
+      log(`azr train: ${e.name}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+interface Plan {
+  resume: string | undefined;
+  evalEvery: number;
+  saveEvery: number;
+  stepsFlag: number | undefined;
+  seed: number | undefined;
+}
+
+async function train(values: Record<string, string | boolean | undefined>, plan: Plan): Promise<number> {
+  // Everything the user gave is read and checked before anything is written or started.
+  let config: Config;
+  let saved: SavedRun | null = null;
+  let out: string;
+  let buffers: TaskBuffers | undefined;
+  if (plan.resume !== undefined) {
+    out = plan.resume;
+    saved = await loadRun(out);
+    config = saved.state.config;
+    if (values.backend !== undefined) config = { ...config, backend: values.backend as Config['backend'] };
+  } else {
+    const preset = (values.preset as string | undefined) ?? 'default';
+    const overrides: ConfigOverrides = values.config ? await readConfigFile(values.config as string) : {};
+    if (plan.seed !== undefined) overrides.seed = plan.seed;
+    if (values.backend !== undefined) overrides.backend = values.backend as Config['backend'];
+    config = resolvePreset(preset, overrides);
+    out = (values.out as string | undefined) ?? `runs/${preset}-${stamp()}`;
+    await assertFreshRunDir(out);
+    if (values.tasks) {
+      const { buffers: b, skipped } = TaskBuffers.fromTasks(await readTasks(values.tasks as string, 'task file'), { identity: true });
+      if (skipped.length > 0) log(`--tasks: skipped ${skipped.length} task(s) the model cannot be shown (first: ${skipped[0].id}: ${skipped[0].reason})`);
+      buffers = b;
+    }
+  }
+  const evalTasks = values['eval-tasks'] ? await readTasks(values['eval-tasks'] as string, 'eval task file') : null;
+  const initFiles = values.init ? (await loadCheckpointPath(values.init as string)).files : null;
+  const target = plan.stepsFlag ?? saved?.run.targetSteps ?? DEFAULT_STEPS;
+
+  const backend = await initBackend(config.backend);
+  log(`backend: ${formatBackendInfo(backend)}`);
+  const executor = await createExecutor();
+  let policy: TransformerPolicy | null = null;
+  try {
+    if (saved) {
+      policy = TransformerPolicy.fromCheckpoint(saved.files, config, saved.reference);
+      await truncateRunLogFile(out, saved.state.step);
+      await removePartials(out);
+    } else if (initFiles) {
+      policy = TransformerPolicy.fromCheckpoint(initFiles, config);
+    } else {
+      policy = TransformerPolicy.create(config);
+    }
+    // The checkpoint holds the config the run was made with; a backend flag only changes
+    // where it runs, so the snapshot keeps the original config (and its hash).
+    const loop = new SelfPlay(saved ? saved.state.config : config, policy, executor, saved ? { state: saved.state } : { buffers });
+    log(`${saved ? 'resuming' : 'starting'} run ${loop.configHash} in ${out}: step ${loop.stepsDone} of ${target}, model ${config.modelSize}, batch ${config.batch}`);
+
+    let stop = false;
+    const onSigint = () => {
+      if (stop) {
+        log('azr train: interrupted again; exiting without saving (the last saved state is intact)');
+        process.exit(130);
+      }
+      stop = true;
+      log('azr train: stopping after this step and saving (Ctrl-C again to quit at once)');
+    };
+    process.on('SIGINT', onSigint);
+    let last: StepReport | null = null;
+    let lastEval: EvalResult | null = null;
+    try {
+      if (!saved) await saveRun(out, loop, policy, { targetSteps: target });
+      while (loop.stepsDone < target && !stop) {
+        const report = await loop.step();
+        last = report;
+        const extra: Record<string, unknown> = {};
+        if (evalTasks && plan.evalEvery > 0 && report.step % plan.evalEvery === 0) {
+          lastEval = await evaluate(policy, executor, evalTasks, {
+            maxTokens: config.maxResponseTokens,
+            maxPromptTokens: config.maxPromptTokens,
+            limits: { timeoutMs: config.executorTimeoutMs },
+          });
+          extra.eval = lastEval;
+        }
+        await appendRunLog(out, formatRunLogLine(report, extra));
+        log(progress(report, target, config));
+        if (extra.eval) log(formatEval(lastEval!).replace(/^/gm, '  eval '));
+        if (report.step % plan.saveEvery === 0 || report.step === target || stop) await saveRun(out, loop, policy, { targetSteps: target });
+      }
+      if (stop && loop.stepsDone < target) log(`saved at step ${loop.stepsDone}; continue with: azr train --resume ${out}`);
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    if (values.json) emitJson({ out, steps: loop.stepsDone, target, interrupted: stop, configHash: loop.configHash, last, eval: lastEval });
+    return stop ? 130 : 0;
+  } finally {
+    policy?.dispose();
+    await executor.dispose();
+  }
+}

@@ -1,0 +1,188 @@
+// `azr train` as a user runs it: a child process over bin/azr.mjs, real QuickJS and tfjs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseRunLog } from '../../../src/selfplay/runlog.ts';
+import { parseTaskFile } from '../../../src/core/taskfile.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'azr-train-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function start(args: string[]): { child: ChildProcess; done: Promise<Run>; stderr: () => string } {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['bin/azr.mjs', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<Run>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
+  });
+  return { child, done, stderr: () => stderr };
+}
+
+const azr = (...args: string[]) => start(args).done;
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Tasks that end the seeding phase of `smoke` (2 unique triplets), so the runs below train. */
+const SEED_TASKS = file(
+  'seed.jsonl',
+  [
+    { id: 'double', program: 'function f(x) { return x * 2; }', input: '3', output: '6' },
+    { id: 'len', program: 'function f(s) { return s.length; }', input: '"abc"', output: '3' },
+  ]
+    .map((t) => JSON.stringify(t))
+    .join('\n') + '\n',
+);
+
+function lastJson(stdout: string): Record<string, unknown> {
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+/** Run-log lines without the fields that measure time. */
+function untimed(text: string): unknown[] {
+  return parseRunLog(text).map(({ t: _t, wallMs: _w, time: _time, sampledTokensPerSec: _s, trainedTokensPerSec: _r, ...rest }) => rest);
+}
+
+describe('azr train', () => {
+  it('`train --preset smoke --out DIR` finishes within a minute and writes the run directory', async () => {
+    const out = join(dir, 'smoke');
+    const r = await azr('train', '--preset', 'smoke', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.ms).toBeLessThan(60_000);
+    expect(r.stderr).toMatch(/step 10\/10/);
+    const lines = parseRunLog(readFileSync(join(out, 'run.jsonl'), 'utf8'));
+    expect(lines.map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(Object.keys(lines[0]).slice(0, 3)).toEqual(['step', 't', 'configHash']);
+    expect(readdirSync(join(out, 'checkpoint')).sort()).toEqual(['config.json', 'optimizer.safetensors', 'weights.safetensors']);
+    for (const type of ['deduction', 'abduction', 'induction']) expect(existsSync(join(out, 'buffers', `${type}.jsonl`))).toBe(true);
+    // The buffer export is a task file the importer reads back; the identity triplet is in it.
+    const ded = parseTaskFile(readFileSync(join(out, 'buffers', 'deduction.jsonl'), 'utf8'));
+    expect(ded[0]).toMatchObject({ program: 'function f(a) { return a; }', type: 'deduction' });
+  }, 90_000);
+
+  it('refuses to overwrite another run or a non-empty directory, and leaves them as they were', async () => {
+    const out = join(dir, 'kept');
+    const first = await azr('train', '--preset', 'smoke', '--out', out, '--steps', '1');
+    expect(first.code, first.stderr).toBe(0);
+    const log = readFileSync(join(out, 'run.jsonl'), 'utf8');
+    const mtime = statSync(join(out, 'checkpoint', 'weights.safetensors')).mtimeMs;
+
+    const again = await azr('train', '--preset', 'smoke', '--out', out, '--steps', '1');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/RunDirError: --out .* holds another run .*--resume/);
+    expect(readFileSync(join(out, 'run.jsonl'), 'utf8')).toBe(log);
+    expect(statSync(join(out, 'checkpoint', 'weights.safetensors')).mtimeMs).toBe(mtime);
+
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'notes.txt'), 'mine');
+    const r = await azr('train', '--preset', 'smoke', '--out', other, '--steps', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/RunDirError: --out .* is not empty \(notes\.txt\)/);
+    expect(readdirSync(other)).toEqual(['notes.txt']);
+  }, 90_000);
+
+  it('bad flags: exit 2 with a message naming the flag', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--steps', '0'], /--steps must be an integer >= 1, got "0"/],
+      [['--bogus'], /Unknown option '--bogus'/],
+      [['--preset', 'nope'], /PresetError: unknown preset "nope"; valid presets: smoke/],
+      [['--backend', 'tpu'], /--backend must be one of/],
+      [['--resume', join(dir, 'x'), '--preset', 'smoke'], /--preset cannot be combined with --resume/],
+      [['--eval-every', '2'], /--eval-every and --eval-tasks go together/],
+      [['--resume', join(dir, 'missing')], /RunDirError: --resume .*missing: no such directory/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await azr('train', ...args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  }, 120_000);
+
+  it('bad config file and bad task files: exit 2 with a named error, nothing written', async () => {
+    const notJson = file('bad.json', '{"batch": 2,');
+    const badFields = file('fields.json', JSON.stringify({ batch: 0, lr: 'fast', colour: 'red' }));
+    const badTasks = file('bad.jsonl', JSON.stringify({ id: 'a', program: 'function f(x) { return x; }', input: '1', output: '1' }) + '\n' + JSON.stringify({ id: 'b', input: '1', output: '1' }) + '\n');
+    const cases: [string[], RegExp][] = [
+      [['--config', notJson], /InputError: config file .*bad\.json: not valid JSON/],
+      [['--config', badFields], /ConfigError: invalid config: .*batch must be >= 1.*lr must be a number.*colour is not a known field/],
+      [['--config', join(dir, 'nowhere.json')], /InputError: cannot read config file/],
+      [['--tasks', badTasks], /InputError: task file .*bad\.jsonl: TaskFileError: line 2: "program" is missing/],
+      [['--eval-every', '1', '--eval-tasks', badTasks], /InputError: eval task file .*TaskFileError: line 2/],
+    ];
+    for (const [args, message] of cases) {
+      const out = join(dir, `never-${cases.findIndex((c) => c[0] === args)}`);
+      const r = await azr('train', '--preset', 'smoke', '--out', out, ...args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    }
+  }, 120_000);
+
+  it('--resume continues exactly: 3 steps, then resume to 5, equals 5 straight steps', async () => {
+    const straight = join(dir, 'straight');
+    const split = join(dir, 'split');
+    const common = ['--preset', 'smoke', '--seed', '3', '--tasks', SEED_TASKS];
+    const a = await azr('train', ...common, '--out', straight, '--steps', '5');
+    expect(a.code, a.stderr).toBe(0);
+    const b1 = await azr('train', ...common, '--out', split, '--steps', '3', '--save-every', '100');
+    expect(b1.code, b1.stderr).toBe(0);
+    const b2 = await azr('train', '--resume', split, '--steps', '5', '--json');
+    expect(b2.code, b2.stderr).toBe(0);
+    expect(b2.stderr).toMatch(/resuming run .*step 3 of 5/);
+    expect(lastJson(b2.stdout)).toMatchObject({ steps: 5, target: 5, interrupted: false });
+    const la = untimed(readFileSync(join(straight, 'run.jsonl'), 'utf8'));
+    const lb = untimed(readFileSync(join(split, 'run.jsonl'), 'utf8'));
+    expect(lb).toEqual(la);
+    expect((la as { update: { updated: boolean } }[]).every((l) => l.update.updated)).toBe(true);
+    // Same weights, byte for byte, and the same buffers.
+    expect(readFileSync(join(split, 'checkpoint', 'weights.safetensors')).equals(readFileSync(join(straight, 'checkpoint', 'weights.safetensors')))).toBe(true);
+    for (const type of ['deduction', 'abduction', 'induction']) {
+      expect(readFileSync(join(split, 'buffers', `${type}.jsonl`), 'utf8')).toBe(readFileSync(join(straight, 'buffers', `${type}.jsonl`), 'utf8'));
+    }
+  }, 120_000);
+
+  it('Ctrl-C saves at the end of the current step and exits; --resume picks up from there', async () => {
+    const out = join(dir, 'interrupted');
+    const run = start(['train', '--preset', 'smoke', '--tasks', SEED_TASKS, '--out', out, '--steps', '1000', '--save-every', '1000']);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (/step 2\/1000/.test(run.stderr())) {
+          clearInterval(timer);
+          run.child.kill('SIGINT');
+          resolve();
+        }
+      }, 50);
+      run.done.then(() => {
+        clearInterval(timer);
+        reject(new Error(`exited before step 2: ${run.stderr()}`));
+      }, reject);
+    });
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(130);
+    const saved = Number(/saved at step (\d+); continue with: azr train --resume/.exec(r.stderr)?.[1]);
+    expect(saved).toBeGreaterThanOrEqual(2);
+    expect(parseRunLog(readFileSync(join(out, 'run.jsonl'), 'utf8')).map((l) => l.step)).toEqual(Array.from({ length: saved }, (_, i) => i + 1));
+    const resumed = await azr('train', '--resume', out, '--steps', String(saved + 1));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(parseRunLog(readFileSync(join(out, 'run.jsonl'), 'utf8')).map((l) => l.step)).toEqual(Array.from({ length: saved + 1 }, (_, i) => i + 1));
+  }, 120_000);
+});
