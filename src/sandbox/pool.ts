@@ -74,6 +74,8 @@ export type SpawnWorker = () => WorkerHandle;
 
 export interface PoolStats {
   workers: number;
+  /** Workers started and waiting for work right now. */
+  idle: number;
   /** Workers started so far, replacements included. */
   spawned: number;
   /** Workers replaced after K jobs, an abort verdict or a runner fault. */
@@ -142,7 +144,8 @@ export class SandboxPool implements Executor {
   }
 
   stats(): PoolStats {
-    return { workers: this.size, ...this.counters };
+    const idle = this.slots.filter((s) => s?.state === 'idle').length;
+    return { workers: this.size, idle, ...this.counters };
   }
 
   /** Resolves once every worker has finished starting (successfully or not). */
@@ -468,6 +471,7 @@ export function validateJobs(jobs: unknown): asserts jobs is ExecJob[] {
     });
     if (job.expected !== undefined) {
       if (!Array.isArray(job.expected)) throw bad(`expected must be an array of literal strings, got ${kind(job.expected)}`);
+      if (job.expected.length > job.inputs.length) throw bad(`expected has ${job.expected.length} entries for ${job.inputs.length} inputs`);
       job.expected.forEach((x: unknown, k) => {
         if (x !== null && x !== undefined && typeof x !== 'string') throw bad(`expected[${k}] must be a string, null or undefined, got ${kind(x)}`);
       });

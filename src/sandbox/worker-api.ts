@@ -6,6 +6,9 @@ import type { ExecJob, ExecResult } from './types.ts';
 /** The part of the QuickJS runner a worker needs. */
 export interface JobRunner {
   runJob(job: ExecJob): ExecResult;
+  /** False after the runner's WASM module broke with no spare ready; `recover()` then waits for one. */
+  readonly ready?: boolean;
+  recover?(): Promise<void>;
 }
 
 /** How a chunk ended inside the worker. */
@@ -49,11 +52,18 @@ export function createSandboxWorkerApi(createRunner: () => Promise<JobRunner>): 
       const r = await getRunner();
       const results: ExecResult[] = [];
       for (let i = 0; i < jobs.length; i++) {
-        if (progress) Atomics.store(progress, 0, i + 1);
         try {
+          if (r.ready === false) await r.recover?.();
+          if (progress) Atomics.store(progress, 0, i + 1);
           results.push(r.runJob(jobs[i]));
         } catch (e) {
-          return { results, fault: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+          const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+          // A malformed job is the caller's mistake; the runner is fine and goes on.
+          if (e instanceof Error && e.name === 'ExecJobError') {
+            results.push({ verdict: 'error', reason: `the job is malformed (${why})`, results: jobs[i].inputs.map(() => ({ verdict: 'error', reason: why })), ms: 0 });
+            continue;
+          }
+          return { results, fault: why };
         }
       }
       return { results };

@@ -163,3 +163,62 @@ describe('pool mechanics (scripted runner)', () => {
     expect(await pool.run([])).toEqual([]);
   });
 });
+
+describe('with the QuickJS runner', () => {
+  const real = (opts: Parameters<typeof createNodePool>[0] = {}) => {
+    const pool = createNodePool(opts);
+    pools.push(pool);
+    return pool;
+  };
+  const add: ExecJob = { program: 'function f(a, b) { return a + b; }', inputs: ['1, 2', '"a", "b"'], expected: ['3', '"ab"'] };
+  // Printing a ~200,000-digit BigInt is one native call that QuickJS's interrupt
+  // handler never sees: only the host watchdog can stop it.
+  const bigint = (timeoutMs: number): ExecJob => ({ program: 'function f(n) { return String(3n ** BigInt(n)).length; }', inputs: ['400000'], limits: { timeoutMs } });
+
+  test('real verdicts come back in order from a mixed batch', async () => {
+    const pool = real();
+    const jobs: ExecJob[] = [
+      add,
+      { program: 'function f(a, b) { return a * b; }', inputs: ['6, 7'], expected: ['43'] },
+      { program: 'function f() { for (;;) {} }', inputs: ['1'], limits: { timeoutMs: 200 } },
+      { program: 'function f(a { return a; }', inputs: ['1'] },
+      { program: 'function f(o) { return o.x.y; }', inputs: ['{}'] },
+      { program: 'function f(a) { return a; }', inputs: ['globalThis'] },
+      ...Array.from({ length: 40 }, (_, i): ExecJob => ({ program: 'function f(s) { return s.length; }', inputs: [JSON.stringify('x'.repeat(i))], expected: [String(i)] })),
+    ];
+    const results = await pool.run(jobs);
+    expect(results.slice(0, 6).map((r) => r.verdict)).toEqual(['ok', 'mismatch', 'timeout', 'syntax', 'error', 'invalid-input']);
+    expect(results[0].results.map((r) => r.output)).toEqual(['3', '"ab"']);
+    results.slice(6).forEach((r, i) => expect(r.results[0].output).toBe(String(i)));
+  });
+
+  test('native work QuickJS cannot interrupt is stopped by the host; chunk-mates keep their real verdicts', async () => {
+    const pool = real({ size: 1, slackMs: 300, maxChunkChecks: 1000 });
+    await pool.ready();
+    const t0 = performance.now();
+    const results = await pool.run([add, bigint(200), { ...add, expected: ['3', '"ba"'] }]);
+    const ms = performance.now() - t0;
+    expect(results.map((r) => r.verdict)).toEqual(['ok', 'timeout', 'mismatch']);
+    expect(results[1].reason).toMatch(/^the sandbox worker stopped responding/);
+    expect(ms).toBeLessThan(4000); // ~0.5 s to the kill, then a fresh worker re-runs the third job
+    expect(pool.stats().hostTimeouts).toBe(1);
+    const [next] = await pool.run([add]);
+    expect(next.verdict).toBe('ok');
+  });
+
+  test('a malformed job that passes the pool is answered by the runner’s named error; the worker carries on', async () => {
+    const pool = real({ size: 1, maxChunkChecks: 1000 });
+    const results = await pool.run([add, { ...add, determinismRuns: 50 }, add]);
+    expect(results.map((r) => r.verdict)).toEqual(['ok', 'error', 'ok']);
+    expect(results[1].reason).toMatch(/ExecJobError: job\.determinismRuns/);
+    expect(pool.stats().recycled).toBe(0);
+  });
+
+  test('workers are recycled after K jobs and keep answering', async () => {
+    const pool = real({ size: 1, recycleAfterJobs: 20, maxChunkChecks: 10 });
+    const results = await pool.run(Array.from({ length: 50 }, () => add));
+    expect(results.every((r) => r.verdict === 'ok')).toBe(true);
+    expect(pool.stats().recycled).toBe(2); // after jobs 20 and 40
+    expect(pool.stats().spawned).toBe(3);
+  });
+});
