@@ -1,0 +1,133 @@
+// `azr bench sandbox`: checks per second of the sandbox pool against a naive runner
+// (fresh QuickJS runtime per check, one thread, one at a time) and raw V8 (the
+// ceiling), all measured in this one run so the ratios compare like with like.
+import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
+import { createNodePool } from '../src/sandbox/node-pool.ts';
+import { BENCH_MIX, checksOf, timeNaive, timePool, timeV8, v8Check, wrongVerdicts, type Timing } from '../src/sandbox/bench.ts';
+import type { ExecJob, ExecResult, Verdict } from '../src/sandbox/types.ts';
+import type { JobRunner } from '../src/sandbox/worker-api.ts';
+
+const USAGE = `usage: azr bench sandbox [--seconds S] [--workers N] [--batch R] [--json]
+
+Times a fixed mix of ${BENCH_MIX.length} programs (${checksOf(BENCH_MIX.map((c) => c.job))} checks: string, array, number
+and object programs, ten-input and one-input jobs, a few failing ones) three ways:
+  pool    the worker pool, the mix repeated R times per run() call
+  naive   one job per check, on one thread, one at a time (a fresh runtime per check)
+  v8      the same programs as trusted code through new Function (the ceiling)
+
+options:
+  --seconds S   seconds per measurement, after a warm-up (default 3)
+  --workers N   pool size (default: os.availableParallelism())
+  --batch R     copies of the mix per pool call (default 16)
+  --json        print {checksPerSec, naiveChecksPerSec, v8ChecksPerSec, ratio, v8Ratio, workers, checks} last on stdout`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { json: { type: 'boolean' }, seconds: { type: 'string' }, workers: { type: 'string' }, batch: { type: 'string' } },
+    USAGE,
+  );
+  if (values.help) {
+    process.stderr.write(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${USAGE}`);
+  const seconds = values.seconds === undefined ? 3 : Number(values.seconds);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError(`--seconds must be a number in (0, 600], got "${values.seconds}"`);
+  const workers = values.workers === undefined ? undefined : intFlag(values.workers, 'workers', 1);
+  const copies = intFlag(values.batch, 'batch', 16);
+
+  const mix = BENCH_MIX.map((c) => c.job);
+  const batch: ExecJob[] = Array.from({ length: copies }, () => mix).flat();
+  const { QuickJsRunner } = await import('../src/sandbox/runner.ts');
+  const runner: JobRunner = await QuickJsRunner.create();
+  const pool = createNodePool({ size: workers });
+  try {
+    await pool.ready();
+    log(`sandbox bench: ${BENCH_MIX.length} programs, ${checksOf(mix)} checks per pass; pool of ${pool.size} workers, ${checksOf(batch)} checks per call; ${seconds} s per measurement`);
+
+    // Speed of wrong answers is worth nothing: every path must give each job its verdict.
+    const wrong = [
+      ...wrongVerdicts(BENCH_MIX, await pool.run(mix)).map((w) => `pool: ${w}`),
+      ...wrongVerdicts(BENCH_MIX, mix.map((j) => runner.runJob(j))).map((w) => `naive: ${w}`),
+      ...wrongVerdicts(BENCH_MIX, mix.map(v8Result)).map((w) => `v8: ${w}`),
+    ];
+    if (wrong.length) {
+      log(`the mix did not give the verdicts it should; not timing:\n  ${wrong.join('\n  ')}`);
+      return 1;
+    }
+
+    // Warm-up: JIT on the host side, QuickJS heaps and code caches in the workers.
+    await timePool((j) => pool.run(j), batch, Math.min(1, seconds / 3));
+    await timeNaive(runner, mix, Math.min(0.5, seconds / 6));
+    await timeV8(mix, Math.min(0.5, seconds / 6));
+
+    const naive = await timeNaive(runner, mix, seconds);
+    const pooled = await timePool((j) => pool.run(j), batch, seconds);
+    const v8 = await timeV8(mix, seconds);
+    const costs = runnerCosts(runner);
+
+    const ratio = pooled.checksPerSec / naive.checksPerSec;
+    const v8Ratio = v8.checksPerSec / pooled.checksPerSec;
+    const row = (name: string, t: Timing, vsNaive: string) => `  ${name.padEnd(34)} ${fmt(t.checksPerSec).padStart(12)}  ${vsNaive.padStart(8)}  ${fmt(t.checks).padStart(10)}`;
+    log(`  ${'path'.padEnd(34)} ${'checks/s'.padStart(12)}  ${'vs naive'.padStart(8)}  ${'checks'.padStart(10)}`);
+    log(row('naive (runtime per check, 1 thread)', naive, '1.0×'));
+    log(row(`pool (${pool.size} workers, batched)`, pooled, `${ratio.toFixed(1)}×`));
+    log(row('raw V8 (new Function, trusted)', v8, `${(v8.checksPerSec / naive.checksPerSec).toFixed(0)}×`));
+    log(`  raw V8 / pool = ${v8Ratio.toFixed(1)}×`);
+    // Where the pool's time goes, for whoever tunes the runner or the pool.
+    const workerMs = pooled.ms * pool.size;
+    log(
+      `  pool time: ${pct(pooled.runnerMs / workerMs)} of worker time inside runner.runJob, ` +
+        `${pct(1 - pooled.runnerMs / workerMs)} messaging, cloning and idle; ` +
+        `runner on one thread: ~${costs.perJobMs.toFixed(3)} ms per job (runtime + context + compile) + ~${costs.perInputMs.toFixed(3)} ms per input`,
+    );
+
+    if (values.json) {
+      emitJson({
+        checksPerSec: round(pooled.checksPerSec),
+        naiveChecksPerSec: round(naive.checksPerSec),
+        v8ChecksPerSec: round(v8.checksPerSec),
+        ratio: round(ratio, 2),
+        v8Ratio: round(v8Ratio, 2),
+        workers: pool.size,
+        checks: pooled.checks,
+      });
+    }
+    return 0;
+  } finally {
+    await pool.dispose();
+  }
+}
+
+/** The V8 path's verdicts in ExecResult form, for the verdict check. */
+function v8Result(j: ExecJob): ExecResult {
+  const verdicts = v8Check(j);
+  const verdict: Verdict = verdicts.find((v) => v !== 'ok') ?? 'ok';
+  return { verdict, reason: '', results: verdicts.map((v) => ({ verdict: v, reason: '' })), ms: 0 };
+}
+
+/**
+ * Fixed and per-input cost of the runner on this thread: a trivial program on one
+ * input and on ten, many times each; the difference is the per-input part.
+ */
+function runnerCosts(runner: JobRunner): { perJobMs: number; perInputMs: number } {
+  const program = 'function f(x) { return x + 1; }';
+  const one: ExecJob = { program, inputs: ['1'] };
+  const ten: ExecJob = { program, inputs: Array.from({ length: 10 }, (_, i) => String(i)) };
+  const time = (j: ExecJob, n: number) => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) runner.runJob(j);
+    return (performance.now() - t0) / n;
+  };
+  time(one, 50);
+  time(ten, 50);
+  const a = time(one, 300);
+  const b = time(ten, 300);
+  const perInputMs = Math.max(0, (b - a) / 9);
+  return { perJobMs: Math.max(0, a - perInputMs), perInputMs };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (x: number) => `${Math.round(Math.max(0, Math.min(1, x)) * 100)}%`;
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));

@@ -1,0 +1,49 @@
+// The sandbox pool in real Chromium: module workers under the test page's COOP/COEP,
+// the QuickJS runner compiled in each worker, and the host watchdog for what QuickJS
+// cannot interrupt.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createExecutor, type ExecJob, type SandboxPool } from '../../../src/sandbox/index.ts';
+
+let pool: SandboxPool;
+beforeAll(async () => {
+  pool = await createExecutor({ slackMs: 400 });
+  await pool.ready();
+});
+afterAll(() => pool?.dispose());
+
+const add: ExecJob = { program: 'function f(a, b) { return a + b; }', inputs: ['1, 2', '[1], [2]'], expected: ['3', '"12"'] };
+
+test('the page pool has hardwareConcurrency − 1 workers (at least one) and a shared progress cell', () => {
+  expect(pool.size).toBe(Math.max(1, navigator.hardwareConcurrency - 1));
+  expect(pool.stats().idle).toBe(pool.size);
+  expect(crossOriginIsolated).toBe(true);
+});
+
+test('real jobs get real verdicts, in order: ok, mismatch, timeout, syntax, error, invalid-input', async () => {
+  const jobs: ExecJob[] = [
+    add,
+    { program: 'const f = (s) => s.toUpperCase();', inputs: ['"abc"'], expected: ['"abd"'] },
+    { program: 'function f() { while (true) {} }', inputs: ['0'], limits: { timeoutMs: 300 } },
+    { program: 'function f(a) { return a +; }', inputs: ['1'] },
+    { program: 'function f() { throw new TypeError("nope"); }', inputs: ['1'] },
+    { program: 'function f(a) { return a; }', inputs: ['alert(1)'] },
+  ];
+  const results = await pool.run(jobs);
+  expect(results.map((r) => r.verdict)).toEqual(['ok', 'mismatch', 'timeout', 'syntax', 'error', 'invalid-input']);
+  expect(results[0].results.map((r) => r.output)).toEqual(['3', '"12"']);
+  expect(results[1].reason).toMatch(/"ABC"/);
+  expect(results[4].reason).toMatch(/TypeError: nope/);
+});
+
+test('native work QuickJS cannot interrupt is stopped by terminating the worker; its neighbours still get answers', async () => {
+  const before = pool.stats();
+  const stuck: ExecJob = { program: 'function f(n) { return String(3n ** BigInt(n)).length; }', inputs: ['400000'], limits: { timeoutMs: 200 } };
+  const t0 = performance.now();
+  const results = await pool.run([add, stuck, add]);
+  const ms = performance.now() - t0;
+  expect(results.map((r) => r.verdict)).toEqual(['ok', 'timeout', 'ok']);
+  expect(results[1].reason).toMatch(/^the sandbox worker stopped responding/);
+  expect(ms).toBeLessThan(5000);
+  expect(pool.stats().hostTimeouts).toBe(before.hostTimeouts + 1);
+  expect((await pool.run([add]))[0].verdict).toBe('ok');
+});
