@@ -47,3 +47,29 @@ test('native work QuickJS cannot interrupt is stopped by terminating the worker;
   expect(pool.stats().hostTimeouts).toBe(before.hostTimeouts + 1);
   expect((await pool.run([add]))[0].verdict).toBe('ok');
 });
+
+test('a worker that errors on load answers the jobs with a clear error instead of hanging', async () => {
+  const { SandboxPool } = await import('../../../src/sandbox/pool.ts');
+  const { wrap } = await import('comlink');
+  const script = URL.createObjectURL(new Blob(['throw new Error("this worker cannot start")'], { type: 'text/javascript' }));
+  const broken = new SandboxPool(
+    () => {
+      const w = new Worker(script, { type: 'module' });
+      let onDeath: ((reason: string, verdict: 'error') => void) | null = null;
+      w.addEventListener('error', (e) => {
+        e.preventDefault();
+        onDeath?.(e.message || 'load error', 'error');
+      });
+      return { api: wrap(w) as never, terminate: () => w.terminate(), onDeath: (l) => void (onDeath = l) };
+    },
+    { size: 1, startTimeoutMs: 5000 },
+  );
+  try {
+    const results = await broken.run([add, add]);
+    expect(results.map((r) => r.verdict)).toEqual(['error', 'error']);
+    expect(results[0].reason).toMatch(/sandbox worker died while starting/);
+  } finally {
+    await broken.dispose();
+    URL.revokeObjectURL(script);
+  }
+});
