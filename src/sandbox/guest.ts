@@ -1,35 +1,46 @@
-// The guest side of the runner: JavaScript source that runs inside each fresh QuickJS
-// context *before* the program. It
-// - captures every intrinsic it needs (Object.keys, Reflect.apply, JSON.stringify, …)
-//   into closure variables, so a program that redefines Object, Array, JSON or a
-//   prototype method cannot change how outputs are read;
-// - installs the determinism rules: Math.random becomes a seeded PRNG (not reset
+// The guest side of the runner: JavaScript that runs inside QuickJS, in two parts.
+//
+// SYSTEM runs once per QuickJS runtime, in a context of its own that guest programs
+// never see. It holds the run loop and the canonicaliser (the rules of
+// src/core/values.ts). Its value, one function, stays with the host.
+//
+// JOB (the job prelude) runs first in each job's fresh context, before the program:
+// - it installs the determinism rules: Math.random becomes a seeded PRNG (not reset
 //   between runs, so a program that uses it shows up as nondeterministic) and Date is
 //   frozen at one instant (Date.now(), new Date() and Date());
-// - holds the inputs as zero-argument factories, so each run gets freshly built argument
-//   values and f mutating its argument cannot leak into the next run;
-// - computes the canonical form of each output (the rules of src/core/values.ts) in the
-//   guest, where getters, Proxy traps and the like run under the job's deadline.
+// - it returns the job's "bundle", an array only the host holds: a function that looks
+//   up the program's `f`, the context's constructors as they were before the program
+//   ran, the job's settings, and one zero-argument factory per input, so each run gets
+//   freshly built arguments and f mutating its argument cannot leak into the next run.
 //
-// The prelude is one expression whose value, a function, stays with the host: nothing
-// reachable from the program's global scope refers to it. The host calls it with
-//   op 0: run every input, return the results text (a JSON array, see RawResult);
-//   op 1: return the results of the inputs finished so far (after an abort);
-//   op 2 (value): classify a value the program threw at top level (see RawThrowKind);
+// Why two contexts: QuickJS parses at roughly 0.1–0.2 µs per character in WASM, so a
+// canonicaliser compiled into every job's context would cost several times the rest of
+// the job. Contexts in one runtime can call each other's functions, so the system
+// function reads the job's values directly. Nothing from the system realm is ever
+// handed to job code (no function, no object), so a program cannot reach the system
+// context's globals, and what one job does to its own realm dies with its context.
+//
+// The system code captures every intrinsic it uses before any program exists, keeps its
+// working state in null-prototype objects, and reads job objects only through captured
+// functions (Object.getOwnPropertyDescriptor and friends): a program that redefines
+// Object, Array or JSON, or puts setters on Object.prototype, changes nothing. It does
+// run job code while reading an output (getters are refused, but Proxy traps and the
+// like run); the runtime's deadline covers that.
+//
+// The host calls the system function as host(op, bundle, value):
+//   op 0: run every input, return the results text (a JSON array of RawResult);
+//   op 1: the results of the inputs finished so far (after an abort);
+//   op 2: classify `value`, thrown by the program's top level ("kind\ntext", RawThrowKind);
 //   op 3: '' when the program defines a function f, else the reason it does not.
-//
-// Internal collections are null-prototype objects and only own properties are ever
-// read, so a program that puts setters on Array.prototype or Object.prototype cannot
-// observe or disturb them. Strings are built with `+` (no String.prototype methods
-// except captured ones called through Reflect.apply).
+import { tokenizer } from 'acorn';
 
-/** Per-input line of the results text: [verdict, reason, canonical output]. */
+/** Per-input entry of the results text: [verdict, reason, canonical output]. */
 export type RawResult = [verdict: string, reason: string, output: string];
 
-/** What op 2 returns, split on the first newline: kind, then text. */
+/** What op 2 returns before its first newline. */
 export type RawThrowKind = 'syntax' | 'memory' | 'stack' | 'throw';
 
-export interface PreludeOptions {
+export interface JobPreludeOptions {
   /** Guest sources of each input's argument array (from core/literals guestArgumentsSource). */
   inputs: readonly string[];
   /** Runs of f per input (≥ 1). */
@@ -39,147 +50,215 @@ export interface PreludeOptions {
   /** For messages only. */
   memoryBytes: number;
   stackBytes: number;
-  /** File name the program is evaluated under; a parse error carries it. */
-  programFile: string;
-  /** Seed of Math.random. */
-  seed: number;
-  /** The instant Date is frozen at, in ms since the epoch. */
-  now: number;
 }
 
 /** The instant the guest's Date shows: 2024-01-01T00:00:00Z. */
 export const FROZEN_NOW = Date.UTC(2024, 0, 1);
 /** Math.random's seed; fixed, so a task checks the same on every machine. */
 export const RANDOM_SEED = 0x2545f491;
+/** File name the program is evaluated under; a parse error carries it. */
+export const PROGRAM_FILE = 'program.js';
 
-// Everything that does not depend on the job. Kept as one template so a reader sees the
-// guest code as the guest sees it; the job-specific values are spliced in at the top.
-const BODY = String.raw`
-  var G = globalThis, O = Object, R = Reflect;
-  var getProto = O.getPrototypeOf, getDesc = O.getOwnPropertyDescriptor, keysOf = O.keys,
-      symbolsOf = O.getOwnPropertySymbols, defineProp = O.defineProperty, hasOwn = O.hasOwn,
-      isArray = Array.isArray, apply = R.apply, construct = R.construct, quote = JSON.stringify,
-      isView = ArrayBuffer.isView, imul = Math.imul, sortArray = Array.prototype.sort,
-      strSlice = String.prototype.slice, strIndexOf = String.prototype.indexOf,
-      charCodeAt = String.prototype.charCodeAt;
-  var ObjectProto = O.prototype, ArrayProto = Array.prototype, ErrorProto = Error.prototype,
-      SyntaxErrorProto = SyntaxError.prototype,
-      InternalErrorProto = typeof InternalError === 'function' ? InternalError.prototype : null,
-      PromiseProto = Promise.prototype, MapProto = Map.prototype, SetProto = Set.prototype,
-      WeakMapProto = WeakMap.prototype, WeakSetProto = WeakSet.prototype,
-      WeakRefProto = typeof WeakRef === 'function' ? WeakRef.prototype : null,
-      DateProto = Date.prototype, RegExpProto = RegExp.prototype,
-      ArrayBufferProto = ArrayBuffer.prototype, BooleanProto = Boolean.prototype,
-      NumberProto = Number.prototype, StringProto = String.prototype,
-      SymbolProto = Symbol.prototype, BigIntProto = BigInt.prototype;
-  var AsyncFunctionProto = getProto(async function () {}),
-      GeneratorFunctionProto = getProto(function* () {}),
-      AsyncGeneratorFunctionProto = getProto(async function* () {}),
-      GeneratorProto = GeneratorFunctionProto.prototype,
-      AsyncGeneratorProto = AsyncGeneratorFunctionProto.prototype,
-      IteratorProto = getProto(GeneratorProto);
-
-  function hide(obj, key, value) {
-    defineProp(obj, key, { value: value, writable: true, configurable: true, enumerable: false });
+// Bundle layout (JOB builds it, SYSTEM reads it).
+//   [0] function returning the program's f, or undefined
+//   [1] constructors: Object, Array, InternalError, SyntaxError, Error, Promise, Map, Set,
+//       WeakMap, WeakSet, WeakRef, Date, RegExp, ArrayBuffer, Boolean, Number, String,
+//       Symbol, BigInt (a builtin's .prototype cannot be reassigned, so these pin the
+//       realm's prototypes)
+//   [2] an async function, a generator function, an async generator function
+//   [3] settings: runs, maxChars, maxDepth, memory text, stack text
+//   [4] call(fn, args): calls fn from inside the job's realm (see SYSTEM's $call)
+//   [5…] input factories
+const JOB = String.raw`
+(function () {
+  'use strict';
+  var $ctors = [Object, Array, InternalError, SyntaxError, Error, Promise, Map, Set, WeakMap, WeakSet, WeakRef, Date, RegExp, ArrayBuffer, Boolean, Number, String, Symbol, BigInt];
+  var $defineProp = Object.defineProperty, $apply = Reflect.apply, $construct = Reflect.construct, $imul = Math.imul;
+  function $hide(obj, key, value) {
+    $defineProp(obj, key, { value: value, writable: true, configurable: true });
   }
-
-  // ---- determinism: seeded Math.random (mulberry32), frozen Date ----
-  var seed = SEED | 0;
-  hide(Math, 'random', function random() {
-    seed = (seed + 0x6d2b79f5) | 0;
-    var t = imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  var $seed = __SEED__ | 0, $now = __NOW__;
+  // mulberry32
+  $hide(Math, 'random', function random() {
+    $seed = ($seed + 0x6d2b79f5) | 0;
+    var t = $imul($seed ^ ($seed >>> 15), 1 | $seed);
+    t = (t + $imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   });
-  var RealDate = Date, dateToString = DateProto.toString;
-  // Called as a function: the string of the frozen instant; with new and no
-  // arguments: the frozen instant; with arguments: an ordinary Date.
-  var FrozenDate = function (year, month, day, hours, minutes, seconds, ms) {
-    if (new.target === undefined) return apply(dateToString, construct(RealDate, [NOW]), []);
-    return construct(RealDate, arguments.length === 0 ? [NOW] : arguments, new.target);
+  var $RealDate = Date, $DateProto = Date.prototype, $dateToString = $DateProto.toString;
+  // As a function: the frozen instant's string; with new and no arguments: the frozen
+  // instant; with arguments: an ordinary Date. (arguments, not a spread: a spread would
+  // use an iterator the program can replace.)
+  var $Date = function (year, month, day, hours, minutes, seconds, ms) {
+    if (new.target === undefined) return $apply($dateToString, $construct($RealDate, [$now]), []);
+    return $construct($RealDate, arguments.length === 0 ? [$now] : arguments, new.target);
   };
-  defineProp(FrozenDate, 'name', { value: 'Date', configurable: true });
-  FrozenDate.prototype = DateProto;
-  hide(DateProto, 'constructor', FrozenDate);
-  hide(FrozenDate, 'now', function now() { return NOW; });
-  hide(FrozenDate, 'parse', RealDate.parse);
-  hide(FrozenDate, 'UTC', RealDate.UTC);
-  hide(G, 'Date', FrozenDate);
+  $defineProp($Date, 'name', { value: 'Date', configurable: true });
+  $Date.prototype = $DateProto;
+  $hide($DateProto, 'constructor', $Date);
+  $hide($Date, 'now', function now() { return $now; });
+  $hide($Date, 'parse', $RealDate.parse);
+  $hide($Date, 'UTC', $RealDate.UTC);
+  $hide(globalThis, 'Date', $Date);
+  return [
+    function () {
+      try {
+        return typeof f === 'function' ? f : undefined;
+      } catch (e) {
+        return undefined;
+      }
+    },
+    $ctors,
+    [async function () {}, function* () {}, async function* () {}],
+    [__RUNS__, __MAX_CHARS__, __MAX_DEPTH__, 'out of memory (the heap limit is __MEM_MB__ MB)', 'stack overflow (the stack limit is __STACK_KB__ KB; is the recursion unbounded?)'],
+    function (fn, args) {
+      return $apply(fn, undefined, args);
+    },
+    __INPUTS__
+  ];
+})()
+`;
 
-  // ---- canonical form (src/core/values.ts has the rules) ----
-  var INVALID = {}, invalidWhat = '', invalidPath = '';
-  var ancestors = { __proto__: null }, keysAt = { __proto__: null };
+const SYSTEM = String.raw`
+(function () {
+  'use strict';
+  var $O = Object;
+  var $getProto = $O.getPrototypeOf, $getDesc = $O.getOwnPropertyDescriptor, $hasOwn = $O.hasOwn,
+      $keysOf = $O.keys, $symbolsOf = $O.getOwnPropertySymbols, $isArray = Array.isArray,
+      $sort = Array.prototype.sort, $apply = Reflect.apply, $quote = JSON.stringify, $isView = ArrayBuffer.isView,
+      $slice = String.prototype.slice, $charCodeAt = String.prototype.charCodeAt, $indexOf = String.prototype.indexOf,
+      $OwnInternalErrorProto = InternalError.prototype;
 
-  function isIdent(k) {
+  // Harden this realm once: freeze everything reachable from its global object and its
+  // hidden intrinsics. QuickJS creates some objects in the *calling* context (an async
+  // function's promise, a Proxy apply trap's argument array), so a system-realm object
+  // could reach job code by a path not thought of here; frozen, it cannot carry
+  // anything from one job to the next.
+  (function () {
+    var gen = $getProto(function* () {}), agen = $getProto(async function* () {});
+    var todo = [globalThis, $getProto(async function () {}), gen, gen.prototype, agen, agen.prototype,
+      $getProto(gen.prototype), $getProto([][Symbol.iterator]()), $getProto(new Map()[Symbol.iterator]()),
+      $getProto(new Set()[Symbol.iterator]()), $getProto(''[Symbol.iterator]()), $getProto(/x/[Symbol.matchAll]('')),
+      $getProto(Int8Array)];
+    var seen = new Set(), freeze = $O.freeze, ownKeys = Reflect.ownKeys;
+    while (todo.length > 0) {
+      var o = todo.pop();
+      if (o === null || (typeof o !== 'object' && typeof o !== 'function') || seen.has(o)) continue;
+      seen.add(o);
+      freeze(o);
+      todo.push($getProto(o));
+      var keys = ownKeys(o);
+      for (var i = 0; i < keys.length; i++) {
+        var d = $getDesc(o, keys[i]);
+        if (d === undefined) continue;
+        if ($hasOwn(d, 'value')) todo.push(d.value);
+        else todo.push(d.get, d.set);
+      }
+    }
+  })();
+
+  // ---- per-job state, set by $begin ----
+  var $bundle, $ctors, $fns, $runs, $maxChars, $maxDepth, $memText, $stackText;
+  var $ObjectProto, $ArrayProto, $InternalErrorProto, $SyntaxErrorProto, $ErrorProto;
+  var $done = 0, $progress = '';
+  var $INVALID = {}, $invalidReason = '';
+  var $ancestors = { __proto__: null }, $keysAt = { __proto__: null };
+
+  function $begin(bundle) {
+    if (bundle === $bundle) return;
+    $bundle = bundle;
+    $ctors = bundle[1];
+    $fns = bundle[2];
+    var s = bundle[3];
+    $runs = s[0]; $maxChars = s[1]; $maxDepth = s[2]; $memText = s[3]; $stackText = s[4];
+    $ObjectProto = $ctors[0].prototype; $ArrayProto = $ctors[1].prototype;
+    $InternalErrorProto = $ctors[2].prototype; $SyntaxErrorProto = $ctors[3].prototype; $ErrorProto = $ctors[4].prototype;
+    $done = 0;
+    $progress = '';
+  }
+  // Drop every reference to the job's objects, so its context can be freed.
+  function $end() {
+    $bundle = $ctors = $fns = $ObjectProto = $ArrayProto = $InternalErrorProto = $SyntaxErrorProto = $ErrorProto = undefined;
+    $ancestors = { __proto__: null };
+  }
+
+  // ---- messages (failure paths only) ----
+  function $clip(s, n) {
+    return s.length > n ? $apply($slice, s, [0, n]) + '…' : s;
+  }
+  function $isIdent(k) {
     if (k.length === 0) return false;
     for (var i = 0; i < k.length; i++) {
-      var c = apply(charCodeAt, k, [i]);
+      var c = $apply($charCodeAt, k, [i]);
       var letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
       if (!letter && !(i > 0 && c >= 48 && c <= 57)) return false;
     }
     return true;
   }
-  function pathTo(depth) {
+  // $keysAt[1..depth] are the keys from the output down to the offending value.
+  function $pathTo(depth) {
     var p = '';
     for (var i = 1; i <= depth; i++) {
-      var k = keysAt[i];
-      p = p + (typeof k === 'number' ? '[' + k + ']' : isIdent(k) ? '.' + k : '[' + quote(k) + ']');
+      var k = $keysAt[i];
+      p = p + (typeof k === 'number' ? '[' + k + ']' : $isIdent(k) ? '.' + k : '[' + $quote(k) + ']');
     }
-    return p;
+    return $clip(p, 120);
   }
-  function clip(s, n) {
-    return s.length > n ? apply(strSlice, s, [0, n]) + '…' : s;
-  }
-  function bad(what, depth) {
-    invalidWhat = what;
-    invalidPath = pathTo(depth);
-    throw INVALID;
-  }
-  function invalidReason() {
-    return invalidPath === '' ? 'output is ' + invalidWhat : 'output contains ' + invalidWhat + ' at ' + clip(invalidPath, 120);
-  }
-  function protoChainHas(v, target) {
-    for (var p = getProto(v), n = 0; p !== null && n < 32; p = getProto(p), n++) if (p === target) return true;
+  function $chainHas(v, target) {
+    for (var p = $getProto(v), n = 0; p !== null && n < 32; p = $getProto(p), n++) if (p === target) return true;
     return false;
   }
-  function functionKind(v) {
-    var p = getProto(v);
-    if (p === AsyncFunctionProto) return 'an async function';
-    if (p === GeneratorFunctionProto) return 'a generator function';
-    if (p === AsyncGeneratorFunctionProto) return 'an async generator function';
+  function $functionKind(v) {
+    var p = $getProto(v);
+    if (p === $getProto($fns[0])) return 'an async function';
+    if (p === $getProto($fns[1])) return 'a generator function';
+    if (p === $getProto($fns[2])) return 'an async generator function';
     return 'a function';
   }
-  function objectKind(v, proto) {
-    if (proto === PromiseProto) return 'a Promise (is f async?)';
-    if (proto === MapProto) return 'a Map';
-    if (proto === SetProto) return 'a Set';
-    if (proto === WeakMapProto) return 'a WeakMap';
-    if (proto === WeakSetProto) return 'a WeakSet';
-    if (proto === WeakRefProto) return 'a WeakRef';
-    if (proto === DateProto) return 'a Date';
-    if (proto === RegExpProto) return 'a RegExp';
-    if (proto === ArrayBufferProto) return 'an ArrayBuffer';
-    if (proto === BooleanProto || proto === NumberProto || proto === StringProto || proto === SymbolProto || proto === BigIntProto) return 'a boxed primitive (new Number/String/Boolean)';
-    if (isView(v)) return 'a typed array';
-    if (protoChainHas(v, ErrorProto)) return 'an Error object';
-    if (protoChainHas(v, GeneratorProto)) return 'a generator object (is f a generator?)';
-    if (protoChainHas(v, AsyncGeneratorProto)) return 'an async generator object (is f an async generator?)';
-    if (protoChainHas(v, IteratorProto)) return 'an iterator';
-    var c = getDesc(proto, 'constructor');
-    if (c !== undefined && hasOwn(c, 'value') && typeof c.value === 'function') {
-      var n = getDesc(c.value, 'name');
-      if (n !== undefined && hasOwn(n, 'value') && typeof n.value === 'string' && n.value !== '') return 'an instance of ' + clip(n.value, 60);
+  // Indexes into the bundle's constructors, from Promise (5) on.
+  var $names = ['a Promise (is f async?)', 'a Map', 'a Set', 'a WeakMap', 'a WeakSet', 'a WeakRef', 'a Date', 'a RegExp',
+    'an ArrayBuffer', 'a boxed boolean', 'a boxed number', 'a boxed string', 'a boxed symbol', 'a boxed bigint'];
+  function $objectKind(v, proto) {
+    for (var i = 0; i < $names.length; i++) if (proto === $ctors[i + 5].prototype) return $names[i];
+    if ($isView(v)) return 'a typed array';
+    if ($chainHas(v, $ErrorProto)) return 'an Error object';
+    var gen = $getProto($fns[1]).prototype, agen = $getProto($fns[2]).prototype;
+    if ($chainHas(v, gen)) return 'a generator object (is f a generator?)';
+    if ($chainHas(v, agen)) return 'an async generator object (is f an async generator?)';
+    if ($chainHas(v, $getProto(gen))) return 'an iterator';
+    var c = $getDesc(proto, 'constructor');
+    if (c !== undefined && $hasOwn(c, 'value') && typeof c.value === 'function') {
+      var n = $getDesc(c.value, 'name');
+      if (n !== undefined && $hasOwn(n, 'value') && typeof n.value === 'string' && n.value !== '') return 'an instance of ' + $clip(n.value, 60);
     }
     return 'an object with a custom prototype';
   }
+  // A thrown value as text: "TypeError: message" for errors, else its canonical form.
+  function $describe(e) {
+    try {
+      if (e !== null && (typeof e === 'object' || typeof e === 'function') && $chainHas(e, $ErrorProto)) {
+        var name = e.name, message = e.message;
+        name = typeof name === 'string' && name !== '' ? name : 'Error';
+        return $clip(typeof message === 'string' && message !== '' ? name + ': ' + message : name, 300);
+      }
+      return $clip($canon(e, 0), 300);
+    } catch (e2) {
+      return 'a value of type ' + typeof e;
+    }
+  }
 
-  function canon(v, depth) {
+  // ---- canonical form ----
+  function $bad(what, depth) {
+    $invalidReason = depth === 0 ? 'output is ' + what : 'output contains ' + what + ' at ' + $pathTo(depth);
+    throw $INVALID;
+  }
+  function $canon(v, depth) {
     switch (typeof v) {
       case 'number':
         return v !== v ? 'NaN' : v === 1 / 0 ? 'Infinity' : v === -1 / 0 ? '-Infinity' : v === 0 && 1 / v < 0 ? '-0' : '' + v;
       case 'string':
-        if (v.length > MAX_CHARS) bad('a string of ' + v.length + ' characters (over the ' + MAX_CHARS + ' limit)', depth);
-        return quote(v);
+        if (v.length > $maxChars) $bad('a string of ' + v.length + ' characters (over the ' + $maxChars + ' limit)', depth);
+        return $quote(v);
       case 'boolean':
         return v ? 'true' : 'false';
       case 'undefined':
@@ -187,164 +266,218 @@ const BODY = String.raw`
       case 'bigint':
         return '' + v + 'n';
       case 'symbol':
-        return bad('a symbol', depth);
+        return $bad('a symbol', depth);
       case 'function':
-        return bad(functionKind(v), depth);
+        return $bad($functionKind(v), depth);
     }
     if (v === null) return 'null';
-    if (depth >= MAX_DEPTH) bad('nesting deeper than ' + MAX_DEPTH + ' levels', depth);
-    for (var a = 0; a < depth; a++) if (ancestors[a] === v) bad('a cycle', depth);
-    ancestors[depth] = v;
-    var proto = getProto(v), out, i, d;
-    if (isArray(v)) {
-      if (proto !== ArrayProto) bad('an array subclass', depth);
+    if (depth >= $maxDepth) $bad('nesting deeper than ' + $maxDepth + ' levels', depth);
+    for (var a = 0; a < depth; a++) if ($ancestors[a] === v) $bad('a cycle', depth);
+    $ancestors[depth] = v;
+    var proto = $getProto(v), out, i, d;
+    if ($isArray(v)) {
+      if (proto !== $ArrayProto) $bad('an array subclass', depth);
       var len = v.length;
-      if (len * 2 - 1 > MAX_CHARS) bad('an array of ' + len + ' elements (over the ' + MAX_CHARS + ' character limit)', depth);
+      if (len * 2 - 1 > $maxChars) $bad('an array of ' + len + ' elements (over the ' + $maxChars + ' character limit)', depth);
       out = '[';
       for (i = 0; i < len; i++) {
-        keysAt[depth + 1] = i;
-        d = getDesc(v, i);
-        if (d !== undefined && !hasOwn(d, 'value')) bad('a getter or setter', depth + 1);
-        out = out + (i > 0 ? ',' : '') + (d === undefined ? 'undefined' : canon(d.value, depth + 1));
-        if (out.length > MAX_CHARS) bad('more than ' + MAX_CHARS + ' characters of canonical text', depth);
+        $keysAt[depth + 1] = i;
+        d = $getDesc(v, i);
+        if (d !== undefined && !$hasOwn(d, 'value')) $bad('a getter or setter', depth + 1);
+        out = out + (i > 0 ? ',' : '') + (d === undefined ? 'undefined' : $canon(d.value, depth + 1));
+        if (out.length > $maxChars) $bad('more than ' + $maxChars + ' characters of canonical text', depth);
       }
       out = out + ']';
-    } else if (proto === ObjectProto || proto === null) {
-      var syms = symbolsOf(v);
+    } else if (proto === $ObjectProto || proto === null) {
+      var syms = $symbolsOf(v);
       for (i = 0; i < syms.length; i++) {
-        d = getDesc(v, syms[i]);
-        if (d !== undefined && d.enumerable) bad('a symbol key', depth);
+        d = $getDesc(v, syms[i]);
+        if (d !== undefined && d.enumerable) $bad('a symbol key', depth);
       }
-      var keys = keysOf(v);
-      apply(sortArray, keys, []);
+      var keys = $keysOf(v);
+      $apply($sort, keys, []);
       out = '{';
       for (i = 0; i < keys.length; i++) {
         var k = keys[i];
-        keysAt[depth + 1] = k;
-        d = getDesc(v, k);
+        $keysAt[depth + 1] = k;
+        d = $getDesc(v, k);
         if (d === undefined) continue;
-        if (!hasOwn(d, 'value')) bad('a getter or setter', depth + 1);
-        out = out + (out.length > 1 ? ',' : '') + quote(k) + ':' + canon(d.value, depth + 1);
-        if (out.length > MAX_CHARS) bad('more than ' + MAX_CHARS + ' characters of canonical text', depth);
+        if (!$hasOwn(d, 'value')) $bad('a getter or setter', depth + 1);
+        out = out + (out.length > 1 ? ',' : '') + $quote(k) + ':' + $canon(d.value, depth + 1);
+        if (out.length > $maxChars) $bad('more than ' + $maxChars + ' characters of canonical text', depth);
       }
       out = out + '}';
     } else {
-      bad(objectKind(v, proto), depth);
+      $bad($objectKind(v, proto), depth);
     }
-    ancestors[depth] = undefined;
+    $ancestors[depth] = undefined;
     return out;
   }
 
-  // ---- thrown values ----
   // QuickJS reports its own limits as InternalError; those are verdicts, not f's errors.
-  function limitKind(e) {
-    if (InternalErrorProto === null || e === null || typeof e !== 'object' || getProto(e) !== InternalErrorProto) return '';
-    var m = getDesc(e, 'message');
-    if (m === undefined || !hasOwn(m, 'value')) return '';
-    if (m.value === 'out of memory') return 'memory';
+  // Rope strings make doubling cheap, so the string length cap can come before the heap limit.
+  // The error comes from the job's realm, or from this one when system code ran out.
+  function $limitKind(e) {
+    if (e === null || typeof e !== 'object') return '';
+    var p = $getProto(e);
+    if (p !== $InternalErrorProto && p !== $OwnInternalErrorProto) return '';
+    var m = $getDesc(e, 'message');
+    if (m === undefined || !$hasOwn(m, 'value')) return '';
+    if (m.value === 'out of memory' || m.value === 'string too long') return 'memory';
     if (m.value === 'stack overflow') return 'stack';
-    // Rope strings make doubling cheap, so QuickJS's string length cap can come first.
-    if (m.value === 'string too long') return 'memory';
     return '';
   }
-  function describe(e) {
-    try {
-      if (e !== null && (typeof e === 'object' || typeof e === 'function') && protoChainHas(e, ErrorProto)) {
-        var name = e.name, message = e.message;
-        name = typeof name === 'string' && name !== '' ? name : 'Error';
-        return clip(typeof message === 'string' && message !== '' ? name + ': ' + message : name, 300);
-      }
-      return clip(canon(e, 0), 300);
-    } catch (e2) {
-      return 'a value of type ' + typeof e;
-    }
+  function $limitText(kind) {
+    return kind === 'memory' ? $memText : $stackText;
   }
-  var MEM_TEXT = 'out of memory (the heap limit is ' + MEM_MB + ' MB)';
-  var STACK_TEXT = 'stack overflow (the stack limit is ' + STACK_KB + ' KB; is the recursion unbounded?)';
 
   // ---- running f ----
-  var done = 0, progress = '';
-  function item(verdict, reason, output) {
-    return '[' + quote(verdict) + ',' + quote(reason) + ',' + quote(output) + ']';
+  function $item(verdict, reason, output) {
+    return '[' + $quote(verdict) + ',' + $quote(reason) + ',' + $quote(output) + ']';
   }
-  function runInput(index) {
+  function $runInput(index) {
     var first = '';
-    for (var r = 0; r < RUNS; r++) {
-      var fn;
-      try { fn = typeof f === 'function' ? f : undefined; } catch (e) { fn = undefined; }
+    for (var r = 0; r < $runs; r++) {
+      var fn = $apply($bundle[0], undefined, []);
       if (fn === undefined) {
         return r === 0
-          ? item('error', 'program does not define a function f', '')
-          : item('nondeterministic', 'f is no longer a function after run ' + r + ' (which gave ' + clip(first, 200) + ')', '');
+          ? $item('error', 'program does not define a function f', '')
+          : $item('nondeterministic', 'f is no longer a function after run ' + r + ' (which gave ' + $clip(first, 200) + ')', '');
       }
-      var args = INPUTS[index](), out, threw = false, verdict = 'ok', text;
-      try { out = apply(fn, undefined, args); } catch (e) { threw = true; out = e; }
+      var args = $apply($bundle[5 + index], undefined, []), out, threw = false, verdict = 'ok', text, kind;
+      try {
+        // Through the job's own call(): called from here, QuickJS would build some of
+        // f's objects (an async f's promise, a Proxy's argument array) in this realm.
+        out = $apply($bundle[4], undefined, [fn, args]);
+      } catch (e) {
+        threw = true;
+        out = e;
+      }
       if (threw) {
-        var lim = limitKind(out);
-        verdict = lim === '' ? 'error' : 'memory';
-        text = lim === 'memory' ? MEM_TEXT : lim === 'stack' ? STACK_TEXT : 'f threw ' + describe(out);
+        kind = $limitKind(out);
+        verdict = kind === '' ? 'error' : 'memory';
+        text = kind === '' ? 'f threw ' + $describe(out) : $limitText(kind);
       } else {
         try {
-          text = canon(out, 0);
+          text = $canon(out, 0);
         } catch (e) {
-          var lim2 = e === INVALID ? '' : limitKind(e);
-          verdict = lim2 === '' ? 'invalid-output' : 'memory';
-          text = e === INVALID ? invalidReason() : lim2 === 'memory' ? MEM_TEXT : lim2 === 'stack' ? STACK_TEXT : 'reading the output threw ' + describe(e);
+          kind = e === $INVALID ? '' : $limitKind(e);
+          verdict = kind === '' ? 'invalid-output' : 'memory';
+          text = e === $INVALID ? $invalidReason : kind !== '' ? $limitText(kind) : 'reading the output threw ' + $describe(e);
         }
       }
       if (r === 0) {
-        if (verdict !== 'ok') return item(verdict, text, '');
+        if (verdict !== 'ok') return $item(verdict, text, '');
         first = text;
       } else if (verdict !== 'ok') {
-        return item('nondeterministic', 'f gave different results for the same input: first ' + clip(first, 200) + ', then ' + verdict + ' (' + clip(text, 200) + ')', '');
+        return $item('nondeterministic', 'f gave different results for the same input: first ' + $clip(first, 200) + ', then ' + verdict + ' (' + $clip(text, 200) + ')', '');
       } else if (text !== first) {
-        return item('nondeterministic', 'f gave different outputs for the same input: first ' + clip(first, 200) + ', then ' + clip(text, 200), '');
+        return $item('nondeterministic', 'f gave different outputs for the same input: first ' + $clip(first, 200) + ', then ' + $clip(text, 200), '');
       }
     }
-    return item('ok', '', first);
+    return $item('ok', '', first);
   }
 
-  return function host(op, value) {
-    if (op === 0) {
-      for (; done < INPUTS.length; done++) progress = progress + (done > 0 ? ',' : '') + runInput(done);
-      return '[' + progress + ']';
-    }
-    if (op === 1) return '[' + progress + ']';
-    if (op === 3) {
-      try { return typeof f === 'function' ? '' : 'program does not define a function f'; } catch (e) { return 'program does not define a function f'; }
-    }
-    var kind = limitKind(value);
-    if (kind !== '') return kind + '\n' + (kind === 'memory' ? MEM_TEXT : STACK_TEXT);
-    if (value !== null && typeof value === 'object' && getProto(value) === SyntaxErrorProto) {
-      var file = getDesc(value, 'fileName'), stack = getDesc(value, 'stack'), message = getDesc(value, 'message');
+  function $classify(value) {
+    var kind = $limitKind(value);
+    if (kind !== '') return kind + '\n' + $limitText(kind);
+    if (value !== null && typeof value === 'object' && $getProto(value) === $SyntaxErrorProto) {
+      var file = $getDesc(value, 'fileName'), stack = $getDesc(value, 'stack'), message = $getDesc(value, 'message');
       // A parse error carries the program's file name and no "<eval>" frame; a
       // SyntaxError thrown by running code (or by eval inside it) has one.
-      if (file !== undefined && file.value === PROGRAM_FILE && stack !== undefined && typeof stack.value === 'string' &&
-          apply(strIndexOf, stack.value, ['<eval>']) < 0 && message !== undefined && typeof message.value === 'string') {
+      if (file !== undefined && file.value === __PROGRAM_FILE__ && stack !== undefined && typeof stack.value === 'string' &&
+          $apply($indexOf, stack.value, ['<eval>']) < 0 && message !== undefined && typeof message.value === 'string') {
         return 'syntax\n' + message.value + '\n' + stack.value;
       }
     }
-    return 'throw\n' + describe(value);
+    return 'throw\n' + $describe(value);
+  }
+
+  return function (op, bundle, value) {
+    if (op === 4) return $end();
+    $begin(bundle);
+    if (op === 0) {
+      for (; $done < bundle.length - 5; $done++) $progress = $progress + ($done > 0 ? ',' : '') + $runInput($done);
+      return '[' + $progress + ']';
+    }
+    if (op === 1) return '[' + $progress + ']';
+    if (op === 2) return $classify(value);
+    return $apply(bundle[0], undefined, []) === undefined ? 'program does not define a function f' : '';
   };
+})()
 `;
 
-/** The prelude for one job: an expression whose value is the host function. */
-export function preludeSource(o: PreludeOptions): string {
-  const num = (n: number) => {
-    if (!Number.isFinite(n)) throw new RangeError(`prelude: ${n} is not a finite number`);
-    return String(n);
-  };
-  // The inputs are checked, re-printed literals (no identifiers, no calls): each
-  // factory builds a fresh argument array when called.
-  const inputs = o.inputs.map((src) => `function () { return ${src}; }`).join(',\n    ');
-  return `(function () {
-  'use strict';
-  var SEED = ${num(o.seed)}, NOW = ${num(o.now)}, RUNS = ${num(o.runs)}, MAX_CHARS = ${num(o.maxOutputChars)}, MAX_DEPTH = ${num(o.maxDepth)},
-      MEM_MB = ${num(Math.round((o.memoryBytes / 1048576) * 10) / 10)}, STACK_KB = ${num(Math.round(o.stackBytes / 1024))},
-      PROGRAM_FILE = ${JSON.stringify(o.programFile)};
-  var INPUTS = [
-    ${inputs}
-  ];
-${BODY}
-})()`;
+// ---- the minifier ------------------------------------------------------------------------
+
+const WORD = /[\w$]/;
+
+/**
+ * Shrink guest source without changing its meaning: drop comments and indentation, and
+ * give every identifier that starts with `$` a short name. Newlines are kept wherever
+ * the source had one, so automatic semicolon insertion behaves exactly as written.
+ * Only for the guest code in this file (no template literals; `$` names are ours).
+ */
+export function minify(src: string): string {
+  const rename = new Map<string, string>();
+  let out = '';
+  let prevEnd = -1;
+  for (const tok of tokenizer(src, { ecmaVersion: 'latest' })) {
+    if (tok.type.label === 'template' || tok.type.label === '`') throw new Error('minify: template literals are not supported');
+    let text = src.slice(tok.start, tok.end);
+    if (tok.type.label === 'name' && text.startsWith('$')) {
+      let short = rename.get(text);
+      if (short === undefined) {
+        short = `$${rename.size.toString(36)}`;
+        rename.set(text, short);
+      }
+      text = short;
+    }
+    if (prevEnd >= 0) {
+      const gap = src.slice(prevEnd, tok.start).replace(/\/\*[\s\S]*?\*\//g, ' ');
+      const last = out[out.length - 1];
+      if (/[\n\r\u2028\u2029]/.test(gap)) out += '\n';
+      else if ((WORD.test(last) && WORD.test(text[0])) || ('+-/'.includes(last) && '+-/='.includes(text[0]))) out += ' ';
+    }
+    out += text;
+    prevEnd = tok.end;
+  }
+  // Lines that held only a comment leave empty lines behind.
+  return out.replace(/\n+/g, '\n');
+}
+
+const HOLE = /__(RUNS|MAX_CHARS|MAX_DEPTH|MEM_MB|STACK_KB|INPUTS|SEED|NOW|PROGRAM_FILE)__/g;
+
+/** Minified source cut at its holes: [text, hole name, text, …, text]. */
+function template(src: string): string[] {
+  return minify(src).split(HOLE);
+}
+function fill(pieces: readonly string[], values: Record<string, string>): string {
+  let out = '';
+  for (let i = 0; i < pieces.length; i++) out += i % 2 === 0 ? pieces[i] : values[pieces[i]];
+  return out;
+}
+const finite = (n: number): string => {
+  if (!Number.isFinite(n)) throw new RangeError(`guest: ${n} is not a finite number`);
+  return String(n);
+};
+
+const JOB_PIECES = template(JOB);
+
+/** The system source: evaluated once per runtime in the system context; its value is the host function. */
+export const SYSTEM_SOURCE = fill(template(SYSTEM), { PROGRAM_FILE: JSON.stringify(PROGRAM_FILE) });
+
+/** The prelude of one job: evaluated in the job's context before the program; its value is the bundle. */
+export function jobPreludeSource(o: JobPreludeOptions): string {
+  return fill(JOB_PIECES, {
+    RUNS: finite(o.runs),
+    MAX_CHARS: finite(o.maxOutputChars),
+    MAX_DEPTH: finite(o.maxDepth),
+    MEM_MB: finite(Math.round((o.memoryBytes / 1048576) * 10) / 10),
+    STACK_KB: finite(Math.round(o.stackBytes / 1024)),
+    // Checked, re-printed literals (no identifiers, no calls): each factory builds a
+    // fresh argument array when called.
+    INPUTS: o.inputs.map((src) => `function(){return ${src}}`).join(','),
+    SEED: finite(RANDOM_SEED),
+    NOW: finite(FROZEN_NOW),
+  });
 }

@@ -1,37 +1,45 @@
 // The QuickJS runner: runs one ExecJob (a program and its inputs) in a fresh QuickJS
-// runtime + context and turns whatever happens into verdicts. Synchronous (the
-// release-sync WASM build), so one worker runs one job at a time.
+// context and turns whatever happens into verdicts. Synchronous (the release-sync WASM
+// build), so one worker runs one job at a time.
 //
 // Per job:
 //   1. host: check every input (and expected output) with acorn — literals only — and
 //      re-print the inputs so the program cannot hijack them (core/literals.ts);
-//   2. a fresh runtime with the memory limit, the stack limit and an interrupt handler
-//      that stops guest code at the job's deadline; a fresh context;
-//   3. eval the prelude (guest.ts): captured intrinsics, seeded Math.random, frozen
-//      Date, the canonicaliser, the input factories; its value, a function, stays with
-//      the host and is unreachable from the program;
-//   4. eval the program as a classic script (top-level code runs under the deadline);
-//   5. one call into the prelude runs f on every input `determinismRuns` times and
-//      returns every canonical output as one string; the host compares expected outputs;
-//   6. dispose every handle, the context and the runtime.
-// The deadline and limits stay installed through steps 3–5, so getters, Proxy traps and
-// the like that run while outputs are read are bounded too. QuickJS's interrupt is
-// uncatchable (try/catch/finally in the guest cannot swallow it), and its regex engine
+//   2. the job's limits on the runtime (heap, stack) and its deadline in the interrupt
+//      handler; a fresh context;
+//   3. the job prelude (guest.ts): seeded Math.random, frozen Date, input factories;
+//   4. the program, as a classic script (its top-level code runs under the deadline);
+//   5. one call into the system context runs f on every input `determinismRuns` times
+//      and returns every canonical output as one string; the host compares expected
+//      outputs;
+//   6. dispose the job's handles and its context.
+// The deadline and limits stay installed through 3–5, so getters, Proxy traps and the
+// like that run while outputs are read are bounded too. QuickJS's interrupt cannot be
+// caught by guest code (try/catch/finally does not swallow it), and its regex engine
 // polls the same handler, so catastrophic backtracking times out as well.
 //
-// One thing the guest can do that QuickJS does not catch: nesting deep enough that the
+// Fresh context, shared runtime. A runtime is reused for up to MAX_JOBS_PER_RUNTIME jobs
+// because creating one, plus compiling the system code that reads outputs, costs several
+// times a job (guest.ts explains the two contexts). Each job still gets a fresh context:
+// its own globals and prototypes, so what one program does to Object.prototype or to a
+// global never reaches another. The runtime is replaced early when a job timed out or
+// hit a limit, or left promise jobs queued (we never run them; they belong to a dead
+// context), so no state that a runtime does share (heap accounting, the job queue)
+// carries over from a job that went wrong.
+//
+// One thing guest code can do that QuickJS does not catch: nesting deep enough that the
 // *host's* native stack overflows before QuickJS's own stack check fires (its parser,
-// JSON and some builtins recurse natively and barely touch the emulated stack the
-// limit measures). The WASM module is unusable after that, so the runner marks it
-// broken, answers the job with `memory`, and continues on a spare module it loaded in
-// advance; a fresh spare is then loaded in the background. Brackets nested deeper than
-// MAX_PROGRAM_NESTING are refused before parsing, which keeps the common case (a
+// JSON and some builtins recurse natively and barely touch the emulated stack the limit
+// measures). The WASM module is unusable after that, so the runner marks it broken,
+// answers the job with `memory`, and continues on a spare module it loaded in advance; a
+// fresh spare then loads in the background. Programs with brackets nested deeper than
+// MAX_PROGRAM_NESTING are refused before parsing, which keeps the likeliest case (a
 // degenerate program full of `(`) away from that path altogether.
 import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { bracketDepth, checkArgumentList, guestArgumentsSource, LiteralError, MAX_VALUE_DEPTH } from '../core/literals.ts';
 import { canonicalOfLiteral } from '../core/values.ts';
-import { FROZEN_NOW, preludeSource, RANDOM_SEED, type RawResult } from './guest.ts';
+import { jobPreludeSource, PROGRAM_FILE, SYSTEM_SOURCE, type RawResult } from './guest.ts';
 import { DEFAULT_LIMITS, VERDICTS, type ExecJob, type ExecLimits, type ExecResult, type InputResult, type Verdict } from './types.ts';
 
 /** A job that is malformed as data (not a string program, bad limits…): a caller's bug, not a verdict. */
@@ -48,16 +56,23 @@ export class SandboxBrokenError extends Error {
 export const MAX_PROGRAM_NESTING = 200;
 /** Most determinism runs a job may ask for. */
 export const MAX_DETERMINISM_RUNS = 10;
+/** Jobs one QuickJS runtime serves before it is replaced (each job has its own context). */
+export const MAX_JOBS_PER_RUNTIME = 256;
 
-const PROGRAM_FILE = 'program.js';
-const PRELUDE_FILE = 'prelude.js';
-/** Time allowed to read back the finished inputs' results after an abort. No program code runs then. */
+/** Time allowed to read back results and release the job after an abort. No program code runs then. */
 const READBACK_GRACE_MS = 50;
 const CLIP = 200;
+const OP_RUN = 0;
+const OP_PARTIAL = 1;
+const OP_CLASSIFY = 2;
+const OP_DEFINES_F = 3;
+const OP_END = 4;
 
 const now = (): number => performance.now();
 const clip = (s: string, n = CLIP): string => (s.length > n ? `${s.slice(0, n)}…` : s);
 const VERDICT_SET: ReadonlySet<string> = new Set(VERDICTS);
+
+type JobVerdict = { verdict: Verdict; reason: string };
 
 // ---- the WASM module ---------------------------------------------------------------------
 
@@ -70,7 +85,7 @@ interface ModuleSlot {
 const loadSlot = async (): Promise<ModuleSlot> => ({ module: await newQuickJSWASMModuleFromVariant(variant), broken: false });
 
 // One module per realm (page, worker, Node process), instantiated on first use; runners
-// share it. A module that breaks is dropped from here so the next runner gets a new one.
+// share it. A module that breaks is dropped from here so the next runner gets a good one.
 let realmSlot: Promise<ModuleSlot> | undefined;
 function sharedSlot(): Promise<ModuleSlot> {
   realmSlot ??= loadSlot().catch((e: unknown) => {
@@ -105,9 +120,9 @@ function resolveLimits(partial: Partial<ExecLimits> | undefined): ExecLimits {
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ExecJobError(`job.limits.${key} must be a positive number, got ${String(v)}`);
     limits[key] = v;
   }
-  // QuickJS needs some heap and stack for its own setup; below these nothing can run.
-  if (limits.memoryBytes < 1 << 20) throw new ExecJobError(`job.limits.memoryBytes must be at least 1 MiB, got ${limits.memoryBytes}`);
-  if (limits.stackBytes < 16 << 10) throw new ExecJobError(`job.limits.stackBytes must be at least 16 KiB, got ${limits.stackBytes}`);
+  // The system context and QuickJS's own setup need some heap and stack.
+  if (limits.memoryBytes < 2 << 20) throw new ExecJobError(`job.limits.memoryBytes must be at least 2 MiB, got ${limits.memoryBytes}`);
+  if (limits.stackBytes < 32 << 10) throw new ExecJobError(`job.limits.stackBytes must be at least 32 KiB, got ${limits.stackBytes}`);
   return limits;
 }
 
@@ -125,7 +140,7 @@ function checkJobShape(job: ExecJob): number {
   return runs;
 }
 
-/** Where QuickJS put a parse error: `    at program.js:3:14` → "line 3, column 14". */
+/** Where QuickJS put a parse error: `    at program.js:3:14` → " at line 3, column 14". */
 function syntaxLocation(stack: string): string {
   const m = /program\.js:(\d+):(\d+)/.exec(stack);
   return m ? ` at line ${m[1]}, column ${m[2]}` : '';
@@ -133,10 +148,23 @@ function syntaxLocation(stack: string): string {
 
 // ---- the runner --------------------------------------------------------------------------
 
+/** A runtime, its system context and the system function, reused across jobs. */
+interface SystemRuntime {
+  slot: ModuleSlot;
+  rt: QuickJSRuntime;
+  sys: QuickJSContext;
+  host: QuickJSHandle;
+  jobs: number;
+}
+
 export class QuickJsRunner {
   private spare: ModuleSlot | undefined;
   private sparePending: Promise<void> | undefined;
+  private system: SystemRuntime | undefined;
   private disposed = false;
+  // The running job's deadline, read by the runtime's interrupt handler.
+  private stopAt = Infinity;
+  private interrupted = false;
 
   private constructor(
     private active: ModuleSlot,
@@ -178,9 +206,12 @@ export class QuickJsRunner {
     return jobs.map((job) => this.runJob(job));
   }
 
+  /** Free the QuickJS runtime. The runner cannot run jobs afterwards. */
   dispose(): void {
+    if (this.disposed) return;
     this.disposed = true;
     this.spare = undefined;
+    this.closeSystem();
   }
 
   private loadSpare(): Promise<void> {
@@ -204,19 +235,53 @@ export class QuickJsRunner {
     replaceRealmSlot(this.active, spare);
     this.active = spare;
     this.spare = undefined;
-    if (this.keepSpare && !this.disposed) this.loadSpare().catch(() => {
-      // A failed background load leaves no spare; the next break then surfaces as
-      // SandboxBrokenError, which the caller handles by recovering or replacing us.
-    });
+    this.system = undefined; // belonged to the broken module; never touched again
+    if (this.keepSpare && !this.disposed) {
+      this.loadSpare().catch(() => {
+        // No spare then; the next break surfaces as SandboxBrokenError, which the
+        // caller handles by recovering or by replacing this runner.
+      });
+    }
   }
 
-  private usableModule(): QuickJSWASMModule {
+  private usableModule(): ModuleSlot {
     if (this.disposed) throw new SandboxBrokenError('the runner was disposed');
     if (this.active.broken) {
       if (this.spare === undefined) throw new SandboxBrokenError('the QuickJS module broke on an earlier job (host stack overflow) and no spare is loaded yet; await recover()');
       this.swapToSpare();
     }
-    return this.active.module;
+    return this.active;
+  }
+
+  /** The runtime and system context for the next job, made on first use and after a replacement. */
+  private systemRuntime(slot: ModuleSlot): SystemRuntime {
+    if (this.system !== undefined && this.system.slot === slot) return this.system;
+    const rt = slot.module.newRuntime();
+    rt.setInterruptHandler(() => {
+      if (now() <= this.stopAt) return false;
+      this.interrupted = true;
+      return true;
+    });
+    const sys = rt.newContext();
+    const r = sys.evalCode(SYSTEM_SOURCE, 'system.js', { type: 'global', strict: true });
+    if (r.error) {
+      const message = JSON.stringify(sys.dump(r.error));
+      r.error.dispose();
+      sys.dispose();
+      rt.dispose();
+      throw new Error(`the sandbox's system code failed to load: ${message}`);
+    }
+    this.system = { slot, rt, sys, host: r.value, jobs: 0 };
+    return this.system;
+  }
+
+  private closeSystem(): void {
+    const s = this.system;
+    this.system = undefined;
+    if (s === undefined || s.slot.broken) return;
+    s.host.dispose();
+    s.sys.dispose();
+    s.rt.dispose();
   }
 
   /** Run one job. Guest behaviour always ends in a verdict; only a malformed job or an unusable runner throws. */
@@ -224,10 +289,10 @@ export class QuickJsRunner {
     const t0 = now();
     const runs = checkJobShape(job);
     const limits = resolveLimits(job.limits);
-    const module = this.usableModule();
+    const slot = this.usableModule();
     const n = job.inputs.length;
 
-    // 1. Inputs and expected outputs, on the host.
+    // 1. Inputs and expected outputs, on the host. A bad one is answered without running.
     const results: (InputResult | undefined)[] = new Array(n).fill(undefined);
     const expected: (string | undefined)[] = new Array(n).fill(undefined);
     const runnable: number[] = [];
@@ -236,16 +301,15 @@ export class QuickJsRunner {
       try {
         const exp = job.expected?.[i];
         if (exp !== undefined && exp !== null) expected[i] = canonicalOfLiteral(exp, 'expected output');
-        const source = guestArgumentsSource(checkArgumentList(job.inputs[i], 'input'));
+        guestInputs.push(guestArgumentsSource(checkArgumentList(job.inputs[i], 'input')));
         runnable.push(i);
-        guestInputs.push(source);
       } catch (e) {
         if (!(e instanceof LiteralError)) throw e;
         results[i] = { verdict: 'invalid-input', reason: e.message };
       }
     }
 
-    const finish = (jobVerdict?: { verdict: Verdict; reason: string }): ExecResult => {
+    const finish = (jobVerdict?: JobVerdict): ExecResult => {
       const all = results.map((r) => r ?? { verdict: jobVerdict?.verdict ?? 'error', reason: jobVerdict?.reason ?? 'not run' });
       let verdict: Verdict = 'ok';
       let reason = '';
@@ -266,43 +330,40 @@ export class QuickJsRunner {
     }
 
     // 2–6. The guest.
-    const deadline = t0 + limits.timeoutMs;
-    let stopAt = deadline;
-    let interrupted = false;
-    let rt: QuickJSRuntime | undefined;
     let ctx: QuickJSContext | undefined;
-    let host: QuickJSHandle | undefined;
-    let hostFailure: unknown;
+    let bundle: QuickJSHandle | undefined;
+    let system: SystemRuntime | undefined;
     let outcome: ExecResult | undefined;
+    let hostFailure: unknown;
     try {
-      rt = module.newRuntime();
+      system = this.systemRuntime(slot);
+      system.jobs++;
+      const { rt, sys, host } = system;
       rt.setMemoryLimit(limits.memoryBytes);
       rt.setMaxStackSize(limits.stackBytes);
-      rt.setInterruptHandler(() => {
-        if (now() <= stopAt) return false;
-        interrupted = true;
-        return true;
-      });
+      this.interrupted = false;
+      this.stopAt = t0 + limits.timeoutMs;
       ctx = rt.newContext();
-      const c = ctx;
 
-      const call = (op: number, arg?: QuickJSHandle): { text?: string; error?: QuickJSHandle } => {
-        const opHandle = c.newNumber(op);
-        const r = arg ? c.callFunction(host!, c.undefined, opHandle, arg) : c.callFunction(host!, c.undefined, opHandle);
+      // A call into the system function; returns its string, or the guest error.
+      const call = (op: number, value?: QuickJSHandle): { text?: string; error?: QuickJSHandle } => {
+        const opHandle = sys.newNumber(op);
+        const r = value ? sys.callFunction(host, sys.undefined, opHandle, bundle!, value) : sys.callFunction(host, sys.undefined, opHandle, bundle!);
         opHandle.dispose();
         if (r.error) return { error: r.error };
-        const text = c.typeof(r.value) === 'string' ? c.getString(r.value) : undefined;
+        const text = sys.typeof(r.value) === 'string' ? sys.getString(r.value) : undefined;
         r.value.dispose();
         return { text };
       };
-      // Why a guest error ended things, as a verdict. Reads the error in the guest
-      // (it may be any value the program threw) unless the deadline has passed.
-      const classify = (error: QuickJSHandle, during: string): { verdict: Verdict; reason: string } => {
-        if (interrupted) return { verdict: 'timeout', reason: `${during} ran past the ${limits.timeoutMs} ms deadline` };
-        const r = call(2, error);
+      const pastDeadline = (during: string): JobVerdict => ({ verdict: 'timeout', reason: `${during} ran past the ${limits.timeoutMs} ms deadline` });
+      // Why a guest error ended things. The error may be any value the program threw, so
+      // it is read in the guest, under the deadline; not at all once the deadline passed.
+      const classify = (error: QuickJSHandle, during: string): JobVerdict => {
+        if (this.interrupted) return pastDeadline(during);
+        const r = call(OP_CLASSIFY, error);
         if (r.error) {
           r.error.dispose();
-          return interrupted ? { verdict: 'timeout', reason: `${during} ran past the ${limits.timeoutMs} ms deadline` } : { verdict: 'error', reason: `${during} failed and its error could not be read` };
+          return this.interrupted ? pastDeadline(during) : { verdict: 'error', reason: `${during} failed and its error could not be read` };
         }
         const text = r.text ?? 'throw\n';
         const cut = text.indexOf('\n');
@@ -317,27 +378,16 @@ export class QuickJsRunner {
       };
 
       const prelude = ctx.evalCode(
-        preludeSource({
-          inputs: guestInputs,
-          runs,
-          maxOutputChars: limits.maxOutputChars,
-          maxDepth: MAX_VALUE_DEPTH,
-          memoryBytes: limits.memoryBytes,
-          stackBytes: limits.stackBytes,
-          programFile: PROGRAM_FILE,
-          seed: RANDOM_SEED,
-          now: FROZEN_NOW,
-        }),
-        PRELUDE_FILE,
+        jobPreludeSource({ inputs: guestInputs, runs, maxOutputChars: limits.maxOutputChars, maxDepth: MAX_VALUE_DEPTH, memoryBytes: limits.memoryBytes, stackBytes: limits.stackBytes }),
+        'prelude.js',
         { type: 'global', strict: true },
       );
       if (prelude.error) {
-        // Only tiny limits get here (the prelude is ours and fixed).
-        const why = interrupted ? { verdict: 'timeout' as const, reason: `the sandbox setup ran past the ${limits.timeoutMs} ms deadline` } : { verdict: 'memory' as const, reason: 'the sandbox setup failed (are the memory or stack limits too small?)' };
+        // The prelude is ours and small: only a deadline or a heap too small for it gets here.
         prelude.error.dispose();
-        outcome = finish(why);
+        outcome = finish(this.interrupted ? pastDeadline('the sandbox setup') : { verdict: 'memory', reason: 'the sandbox setup ran out of memory (is the memory limit too small?)' });
       } else {
-        host = prelude.value;
+        bundle = prelude.value;
         const program = ctx.evalCode(job.program, PROGRAM_FILE, { type: 'global' });
         if (program.error) {
           const why = classify(program.error, 'the program (top-level code)');
@@ -345,28 +395,32 @@ export class QuickJsRunner {
           outcome = finish(why);
         } else {
           program.value.dispose();
-          outcome = this.collect(call, classify, runnable, results, expected, finish, () => {
-            stopAt = now() + READBACK_GRACE_MS;
-          });
+          outcome = this.collect(call, classify, runnable, results, expected, finish);
         }
       }
+
+      // Release the job: the system context drops its references to the job's values.
+      this.stopAt = now() + READBACK_GRACE_MS;
+      if (bundle !== undefined) {
+        const end = call(OP_END);
+        end.error?.dispose();
+        bundle.dispose();
+        bundle = undefined;
+      }
+      ctx.dispose();
+      ctx = undefined;
+      this.stopAt = Infinity;
+      const abort = outcome.results.some((r) => r.verdict === 'timeout' || r.verdict === 'memory') || outcome.verdict === 'timeout' || outcome.verdict === 'memory';
+      if (abort || system.jobs >= MAX_JOBS_PER_RUNTIME || rt.hasPendingJob()) this.closeSystem();
     } catch (e) {
       hostFailure = e;
     }
 
-    if (hostFailure === undefined) {
-      try {
-        host?.dispose();
-        ctx?.dispose();
-        rt?.dispose();
-      } catch (e) {
-        hostFailure = e;
-      }
-    }
     if (hostFailure !== undefined) {
       // Thrown by the QuickJS library on the host, not by guest code: the module's state
-      // is unknown (handles are not disposed; that could abort it). Never use it again.
+      // is unknown (disposing could abort it), so it is never used again.
       this.active.broken = true;
+      this.system = undefined;
       replaceRealmSlot(this.active, undefined);
       const message = hostFailure instanceof Error ? hostFailure.message : String(hostFailure);
       const stack = /call stack|stack overflow/i.test(message);
@@ -378,17 +432,16 @@ export class QuickJsRunner {
     return outcome!;
   }
 
-  // Step 5: run f on the runnable inputs and fill `results`; on an abort, keep what finished.
+  // Step 5: run f on the runnable inputs and fill `results`; after an abort, keep what finished.
   private collect(
     call: (op: number) => { text?: string; error?: QuickJSHandle },
-    classify: (error: QuickJSHandle, during: string) => { verdict: Verdict; reason: string },
+    classify: (error: QuickJSHandle, during: string) => JobVerdict,
     runnable: number[],
     results: (InputResult | undefined)[],
     expected: (string | undefined)[],
-    finish: (jobVerdict?: { verdict: Verdict; reason: string }) => ExecResult,
-    extendForReadback: () => void,
+    finish: (jobVerdict?: JobVerdict) => ExecResult,
   ): ExecResult {
-    const store = (raw: RawResult[]) => {
+    const store = (raw: RawResult[]): number => {
       raw.forEach(([verdict, reason, output], k) => {
         const i = runnable[k];
         if (!VERDICT_SET.has(verdict)) throw new Error(`guest returned an unknown verdict ${verdict}`);
@@ -400,19 +453,28 @@ export class QuickJsRunner {
       return raw.length;
     };
 
-    const r = call(0);
+    if (runnable.length === 0) {
+      // Nothing to run, but the program must still define f.
+      const r = call(OP_DEFINES_F);
+      if (r.error) {
+        const why = classify(r.error, 'looking up f');
+        r.error.dispose();
+        return finish(why);
+      }
+      return r.text === '' ? finish() : finish({ verdict: 'error', reason: r.text ?? 'program does not define a function f' });
+    }
+
+    const r = call(OP_RUN);
     if (r.error === undefined) {
       store(JSON.parse(r.text ?? '[]') as RawResult[]);
-      // With no runnable input, the program must still define f.
-      if (runnable.length === 0) return this.checkDefinesF(call, finish);
       return finish();
     }
-    // Aborted part-way (deadline, or a limit hit outside f's own try): the inputs that
-    // finished keep their results, the one running and the rest get the abort's verdict.
+    // Aborted part-way (the deadline, or a limit hit outside f's own try): inputs that
+    // finished keep their results; the one running and the rest get the abort's verdict.
     const why = classify(r.error, 'f');
     r.error.dispose();
-    extendForReadback();
-    const partial = call(1);
+    this.stopAt = now() + READBACK_GRACE_MS;
+    const partial = call(OP_PARTIAL);
     let finished = 0;
     if (partial.error) partial.error.dispose();
     else finished = store(JSON.parse(partial.text ?? '[]') as RawResult[]);
@@ -420,14 +482,5 @@ export class QuickJsRunner {
       results[runnable[k]] = k === finished ? why : { verdict: why.verdict, reason: `not run: ${why.reason} on an earlier input` };
     }
     return finish();
-  }
-
-  private checkDefinesF(call: (op: number) => { text?: string; error?: QuickJSHandle }, finish: (jobVerdict?: { verdict: Verdict; reason: string }) => ExecResult): ExecResult {
-    const r = call(3);
-    if (r.error) {
-      r.error.dispose();
-      return finish({ verdict: 'error', reason: 'program does not define a function f' });
-    }
-    return r.text === '' ? finish() : finish({ verdict: 'error', reason: r.text ?? 'program does not define a function f' });
   }
 }
