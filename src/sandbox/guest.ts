@@ -9,9 +9,9 @@
 //   between runs, so a program that uses it shows up as nondeterministic) and Date is
 //   frozen at one instant (Date.now(), new Date() and Date());
 // - it returns the job's "bundle", an array only the host holds: a function that looks
-//   up the program's `f`, the context's constructors as they were before the program
-//   ran, the job's settings, and one zero-argument factory per input, so each run gets
-//   freshly built arguments and f mutating its argument cannot leak into the next run.
+//   up the program's `f`, a function that calls f from inside the job's realm, the
+//   job's settings, and one zero-argument factory per input, so each run gets freshly
+//   built arguments and f mutating its argument cannot leak into the next run.
 //
 // Why two contexts: QuickJS parses at roughly 0.1–0.2 µs per character in WASM, so a
 // canonicaliser compiled into every job's context would cost several times the rest of
@@ -21,17 +21,21 @@
 // context's globals, and what one job does to its own realm dies with its context.
 //
 // The system code captures every intrinsic it uses before any program exists, keeps its
-// working state in null-prototype objects, and reads job objects only through captured
-// functions (Object.getOwnPropertyDescriptor and friends): a program that redefines
+// working state in null-prototype objects, and reads job objects only through the job
+// realm's reflection builtins (Object.getOwnPropertyDescriptor and friends), captured
+// from the fresh context before its prelude and program run: a program that redefines
 // Object, Array or JSON, or puts setters on Object.prototype, changes nothing. It does
 // run job code while reading an output (getters are refused, but Proxy traps and the
 // like run); the runtime's deadline covers that.
 //
-// The host calls the system function as host(op, bundle, value):
-//   op 0: run every input, return the results text (a JSON array of RawResult);
-//   op 1: the results of the inputs finished so far (after an abort);
-//   op 2: classify `value`, thrown by the program's top level ("kind\ntext", RawThrowKind);
-//   op 3: '' when the program defines a function f, else the reason it does not.
+// The host calls the system function as host(op, a, b):
+//   op 5 (a = the job context's global object, before its prelude): start a job;
+//   op 0 (a = bundle): run every input, return the results text (a JSON array of RawResult);
+//   op 1 (a = bundle): the results of the inputs finished so far (after an abort);
+//   op 2 (a = bundle, b = value): classify a value the program's top level threw
+//        ("kind\ntext", RawThrowKind);
+//   op 3 (a = bundle): '' when the program defines a function f, else the reason it does not;
+//   op 4: end the job (drop every reference to its values).
 import { tokenizer } from 'acorn';
 
 /** Per-input entry of the results text: [verdict, reason, canonical output]. */
@@ -61,18 +65,12 @@ export const PROGRAM_FILE = 'program.js';
 
 // Bundle layout (JOB builds it, SYSTEM reads it).
 //   [0] function returning the program's f, or undefined
-//   [1] constructors: Object, Array, InternalError, SyntaxError, Error, Promise, Map, Set,
-//       WeakMap, WeakSet, WeakRef, Date, RegExp, ArrayBuffer, Boolean, Number, String,
-//       Symbol, BigInt (a builtin's .prototype cannot be reassigned, so these pin the
-//       realm's prototypes)
-//   [2] an async function, a generator function, an async generator function
-//   [3] settings: runs, maxChars, maxDepth, memory text, stack text
-//   [4] call(fn, args): calls fn from inside the job's realm (see SYSTEM's $call)
-//   [5…] input factories
+//   [1] call(fn, args): calls fn from inside the job's realm (see SYSTEM's $runInput)
+//   [2] settings: runs, maxChars, maxDepth, heap limit in MB, stack limit in KB (the last two for messages)
+//   [3…] input factories
 const JOB = String.raw`
 (function () {
   'use strict';
-  var $ctors = [Object, Array, InternalError, SyntaxError, Error, Promise, Map, Set, WeakMap, WeakSet, WeakRef, Date, RegExp, ArrayBuffer, Boolean, Number, String, Symbol, BigInt];
   var $defineProp = Object.defineProperty, $apply = Reflect.apply, $construct = Reflect.construct, $imul = Math.imul;
   function $hide(obj, key, value) {
     $defineProp(obj, key, { value: value, writable: true, configurable: true });
@@ -89,11 +87,10 @@ const JOB = String.raw`
   // As a function: the frozen instant's string; with new and no arguments: the frozen
   // instant; with arguments: an ordinary Date. (arguments, not a spread: a spread would
   // use an iterator the program can replace.)
-  var $Date = function (year, month, day, hours, minutes, seconds, ms) {
+  var $Date = function Date(year, month, day, hours, minutes, seconds, ms) {
     if (new.target === undefined) return $apply($dateToString, $construct($RealDate, [$now]), []);
     return $construct($RealDate, arguments.length === 0 ? [$now] : arguments, new.target);
   };
-  $defineProp($Date, 'name', { value: 'Date', configurable: true });
   $Date.prototype = $DateProto;
   $hide($DateProto, 'constructor', $Date);
   $hide($Date, 'now', function now() { return $now; });
@@ -108,12 +105,10 @@ const JOB = String.raw`
         return undefined;
       }
     },
-    $ctors,
-    [async function () {}, function* () {}, async function* () {}],
-    [__RUNS__, __MAX_CHARS__, __MAX_DEPTH__, 'out of memory (the heap limit is __MEM_MB__ MB)', 'stack overflow (the stack limit is __STACK_KB__ KB; is the recursion unbounded?)'],
     function (fn, args) {
       return $apply(fn, undefined, args);
     },
+    [__RUNS__, __MAX_CHARS__, __MAX_DEPTH__, __MEM_MB__, __STACK_KB__],
     __INPUTS__
   ];
 })()
@@ -123,33 +118,33 @@ const SYSTEM = String.raw`
 (function () {
   'use strict';
   var $O = Object;
-  var $getProto = $O.getPrototypeOf, $getDesc = $O.getOwnPropertyDescriptor, $hasOwn = $O.hasOwn,
-      $keysOf = $O.keys, $symbolsOf = $O.getOwnPropertySymbols, $isArray = Array.isArray,
-      $sort = Array.prototype.sort, $apply = Reflect.apply, $quote = JSON.stringify, $isView = ArrayBuffer.isView,
-      $slice = String.prototype.slice, $charCodeAt = String.prototype.charCodeAt, $indexOf = String.prototype.indexOf,
-      $OwnInternalErrorProto = InternalError.prototype;
+  var $hasOwn = $O.hasOwn, $isArray = Array.isArray, $sort = Array.prototype.sort, $apply = Reflect.apply,
+      $quote = JSON.stringify, $isView = ArrayBuffer.isView, $slice = String.prototype.slice,
+      $charCodeAt = String.prototype.charCodeAt, $indexOf = String.prototype.indexOf,
+      $tagKey = Symbol.toStringTag, $OwnInternalErrorProto = InternalError.prototype;
 
   // Harden this realm once: freeze everything reachable from its global object and its
-  // hidden intrinsics. QuickJS creates some objects in the *calling* context (an async
-  // function's promise, a Proxy apply trap's argument array), so a system-realm object
-  // could reach job code by a path not thought of here; frozen, it cannot carry
-  // anything from one job to the next.
+  // hidden intrinsics. Job values are read only through the job realm's own builtins
+  // (below), but QuickJS creates some objects in the *calling* context; should a
+  // system-realm object ever reach job code, frozen, it cannot carry anything from one
+  // job to the next.
   (function () {
-    var gen = $getProto(function* () {}), agen = $getProto(async function* () {});
-    var todo = [globalThis, $getProto(async function () {}), gen, gen.prototype, agen, agen.prototype,
-      $getProto(gen.prototype), $getProto([][Symbol.iterator]()), $getProto(new Map()[Symbol.iterator]()),
-      $getProto(new Set()[Symbol.iterator]()), $getProto(''[Symbol.iterator]()), $getProto(/x/[Symbol.matchAll]('')),
-      $getProto(Int8Array)];
-    var seen = new Set(), freeze = $O.freeze, ownKeys = Reflect.ownKeys;
+    var getProto = $O.getPrototypeOf, getDesc = $O.getOwnPropertyDescriptor, freeze = $O.freeze, ownKeys = Reflect.ownKeys;
+    var gen = getProto(function* () {}), agen = getProto(async function* () {});
+    var todo = [globalThis, getProto(async function () {}), gen, gen.prototype, agen, agen.prototype,
+      getProto(gen.prototype), getProto([][Symbol.iterator]()), getProto(new Map()[Symbol.iterator]()),
+      getProto(new Set()[Symbol.iterator]()), getProto(''[Symbol.iterator]()), getProto(/x/[Symbol.matchAll]('')),
+      getProto(Int8Array)];
+    var seen = new Set();
     while (todo.length > 0) {
       var o = todo.pop();
       if (o === null || (typeof o !== 'object' && typeof o !== 'function') || seen.has(o)) continue;
       seen.add(o);
       freeze(o);
-      todo.push($getProto(o));
+      todo.push(getProto(o));
       var keys = ownKeys(o);
       for (var i = 0; i < keys.length; i++) {
-        var d = $getDesc(o, keys[i]);
+        var d = getDesc(o, keys[i]);
         if (d === undefined) continue;
         if ($hasOwn(d, 'value')) todo.push(d.value);
         else todo.push(d.get, d.set);
@@ -157,28 +152,49 @@ const SYSTEM = String.raw`
     }
   })();
 
-  // ---- per-job state, set by $begin ----
-  var $bundle, $ctors, $fns, $runs, $maxChars, $maxDepth, $memText, $stackText;
+  // ---- per-job state ----
+  // The job realm's reflection builtins and constructors, read from its global object
+  // before the program runs ($capture). Calling the job's own builtins means that any
+  // Proxy trap or getter they run is invoked from the job's realm, never from this one.
+  var $getProto, $getDesc, $keysOf, $symbolsOf, $get, $ctors;
   var $ObjectProto, $ArrayProto, $InternalErrorProto, $SyntaxErrorProto, $ErrorProto;
+  var $bundle, $runs, $maxChars, $maxDepth, $memText, $stackText;
   var $done = 0, $progress = '';
   var $INVALID = {}, $invalidReason = '';
   var $ancestors = { __proto__: null }, $keysAt = { __proto__: null };
+  // Constructors read from the job's global, by name; [0..4] are also used for checks.
+  var $ctorNames = ['Object', 'Array', 'InternalError', 'SyntaxError', 'Error', 'Promise', 'Map', 'Set', 'WeakMap', 'WeakSet',
+    'WeakRef', 'Date', 'RegExp', 'ArrayBuffer', 'Boolean', 'Number', 'String', 'Symbol', 'BigInt'];
+  var $kindNames = ['a Promise (is f async?)', 'a Map', 'a Set', 'a WeakMap', 'a WeakSet', 'a WeakRef', 'a Date', 'a RegExp',
+    'an ArrayBuffer', 'a boxed boolean', 'a boxed number', 'a boxed string', 'a boxed symbol', 'a boxed bigint'];
 
-  function $begin(bundle) {
-    if (bundle === $bundle) return;
-    $bundle = bundle;
-    $ctors = bundle[1];
-    $fns = bundle[2];
-    var s = bundle[3];
-    $runs = s[0]; $maxChars = s[1]; $maxDepth = s[2]; $memText = s[3]; $stackText = s[4];
+  function $capture(g) {
+    var O = g.Object, R = g.Reflect;
+    $getProto = O.getPrototypeOf;
+    $getDesc = O.getOwnPropertyDescriptor;
+    $keysOf = O.keys;
+    $symbolsOf = O.getOwnPropertySymbols;
+    $get = R.get;
+    $ctors = { __proto__: null };
+    for (var i = 0; i < $ctorNames.length; i++) $ctors[i] = g[$ctorNames[i]];
     $ObjectProto = $ctors[0].prototype; $ArrayProto = $ctors[1].prototype;
     $InternalErrorProto = $ctors[2].prototype; $SyntaxErrorProto = $ctors[3].prototype; $ErrorProto = $ctors[4].prototype;
+    $bundle = undefined;
     $done = 0;
     $progress = '';
   }
-  // Drop every reference to the job's objects, so its context can be freed.
+  function $attach(bundle) {
+    if (bundle === $bundle) return;
+    $bundle = bundle;
+    var s = bundle[2];
+    $runs = s[0]; $maxChars = s[1]; $maxDepth = s[2];
+    $memText = 'out of memory (the heap limit is ' + s[3] + ' MB)';
+    $stackText = 'stack overflow (the stack limit is ' + s[4] + ' KB; is the recursion unbounded?)';
+  }
+  // Drop every reference to the job's values, so its context can be freed.
   function $end() {
-    $bundle = $ctors = $fns = $ObjectProto = $ArrayProto = $InternalErrorProto = $SyntaxErrorProto = $ErrorProto = undefined;
+    $getProto = $getDesc = $keysOf = $symbolsOf = $get = $ctors = $bundle = undefined;
+    $ObjectProto = $ArrayProto = $InternalErrorProto = $SyntaxErrorProto = $ErrorProto = undefined;
     $ancestors = { __proto__: null };
   }
 
@@ -208,24 +224,25 @@ const SYSTEM = String.raw`
     for (var p = $getProto(v), n = 0; p !== null && n < 32; p = $getProto(p), n++) if (p === target) return true;
     return false;
   }
-  function $functionKind(v) {
-    var p = $getProto(v);
-    if (p === $getProto($fns[0])) return 'an async function';
-    if (p === $getProto($fns[1])) return 'a generator function';
-    if (p === $getProto($fns[2])) return 'an async generator function';
-    return 'a function';
+  // The built-in prototypes of async functions, generators and iterators are not on the
+  // global object; their Symbol.toStringTag names them (messages only, so a program that
+  // fakes a tag only changes the wording).
+  function $tag(v) {
+    var t = $get(v, $tagKey);
+    return typeof t === 'string' ? t : '';
   }
-  // Indexes into the bundle's constructors, from Promise (5) on.
-  var $names = ['a Promise (is f async?)', 'a Map', 'a Set', 'a WeakMap', 'a WeakSet', 'a WeakRef', 'a Date', 'a RegExp',
-    'an ArrayBuffer', 'a boxed boolean', 'a boxed number', 'a boxed string', 'a boxed symbol', 'a boxed bigint'];
+  function $functionKind(v) {
+    var t = $tag($getProto(v));
+    return t === 'AsyncFunction' ? 'an async function' : t === 'GeneratorFunction' ? 'a generator function' : t === 'AsyncGeneratorFunction' ? 'an async generator function' : 'a function';
+  }
   function $objectKind(v, proto) {
-    for (var i = 0; i < $names.length; i++) if (proto === $ctors[i + 5].prototype) return $names[i];
+    for (var i = 0; i < $kindNames.length; i++) if ($ctors[i + 5] !== undefined && proto === $ctors[i + 5].prototype) return $kindNames[i];
     if ($isView(v)) return 'a typed array';
     if ($chainHas(v, $ErrorProto)) return 'an Error object';
-    var gen = $getProto($fns[1]).prototype, agen = $getProto($fns[2]).prototype;
-    if ($chainHas(v, gen)) return 'a generator object (is f a generator?)';
-    if ($chainHas(v, agen)) return 'an async generator object (is f an async generator?)';
-    if ($chainHas(v, $getProto(gen))) return 'an iterator';
+    var t = $tag(v);
+    if (t === 'Generator') return 'a generator object (is f a generator?)';
+    if (t === 'AsyncGenerator') return 'an async generator object (is f an async generator?)';
+    if (t.length > 8 && $apply($indexOf, t, ['Iterator']) === t.length - 8) return 'an iterator';
     var c = $getDesc(proto, 'constructor');
     if (c !== undefined && $hasOwn(c, 'value') && typeof c.value === 'function') {
       var n = $getDesc(c.value, 'name');
@@ -237,7 +254,7 @@ const SYSTEM = String.raw`
   function $describe(e) {
     try {
       if (e !== null && (typeof e === 'object' || typeof e === 'function') && $chainHas(e, $ErrorProto)) {
-        var name = e.name, message = e.message;
+        var name = $get(e, 'name'), message = $get(e, 'message');
         name = typeof name === 'string' && name !== '' ? name : 'Error';
         return $clip(typeof message === 'string' && message !== '' ? name + ': ' + message : name, 300);
       }
@@ -277,7 +294,7 @@ const SYSTEM = String.raw`
     var proto = $getProto(v), out, i, d;
     if ($isArray(v)) {
       if (proto !== $ArrayProto) $bad('an array subclass', depth);
-      var len = v.length;
+      var len = $get(v, 'length');
       if (len * 2 - 1 > $maxChars) $bad('an array of ' + len + ' elements (over the ' + $maxChars + ' character limit)', depth);
       out = '[';
       for (i = 0; i < len; i++) {
@@ -315,8 +332,8 @@ const SYSTEM = String.raw`
   }
 
   // QuickJS reports its own limits as InternalError; those are verdicts, not f's errors.
-  // Rope strings make doubling cheap, so the string length cap can come before the heap limit.
-  // The error comes from the job's realm, or from this one when system code ran out.
+  // Rope strings make doubling cheap, so the string length cap can come before the heap
+  // limit. The error is the job realm's, or this realm's when system code ran out.
   function $limitKind(e) {
     if (e === null || typeof e !== 'object') return '';
     var p = $getProto(e);
@@ -344,11 +361,11 @@ const SYSTEM = String.raw`
           ? $item('error', 'program does not define a function f', '')
           : $item('nondeterministic', 'f is no longer a function after run ' + r + ' (which gave ' + $clip(first, 200) + ')', '');
       }
-      var args = $apply($bundle[5 + index], undefined, []), out, threw = false, verdict = 'ok', text, kind;
+      var args = $apply($bundle[3 + index], undefined, []), out, threw = false, verdict = 'ok', text, kind;
       try {
         // Through the job's own call(): called from here, QuickJS would build some of
         // f's objects (an async f's promise, a Proxy's argument array) in this realm.
-        out = $apply($bundle[4], undefined, [fn, args]);
+        out = $apply($bundle[1], undefined, [fn, args]);
       } catch (e) {
         threw = true;
         out = e;
@@ -393,16 +410,17 @@ const SYSTEM = String.raw`
     return 'throw\n' + $describe(value);
   }
 
-  return function (op, bundle, value) {
+  return function (op, a, b) {
+    if (op === 5) return $capture(a);
     if (op === 4) return $end();
-    $begin(bundle);
+    $attach(a);
     if (op === 0) {
-      for (; $done < bundle.length - 5; $done++) $progress = $progress + ($done > 0 ? ',' : '') + $runInput($done);
+      for (; $done < a.length - 3; $done++) $progress = $progress + ($done > 0 ? ',' : '') + $runInput($done);
       return '[' + $progress + ']';
     }
     if (op === 1) return '[' + $progress + ']';
-    if (op === 2) return $classify(value);
-    return $apply(bundle[0], undefined, []) === undefined ? 'program does not define a function f' : '';
+    if (op === 2) return $classify(b);
+    return $apply(a[0], undefined, []) === undefined ? 'program does not define a function f' : '';
   };
 })()
 `;

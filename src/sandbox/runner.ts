@@ -22,10 +22,10 @@
 // because creating one, plus compiling the system code that reads outputs, costs several
 // times a job (guest.ts explains the two contexts). Each job still gets a fresh context:
 // its own globals and prototypes, so what one program does to Object.prototype or to a
-// global never reaches another. The runtime is replaced early when a job timed out or
-// hit a limit, or left promise jobs queued (we never run them; they belong to a dead
-// context), so no state that a runtime does share (heap accounting, the job queue)
-// carries over from a job that went wrong.
+// global never reaches another. The runtime is replaced early when a job hit the memory
+// limit or left promise jobs queued (we never run them; they belong to a dead context),
+// so no state that a runtime does share (heap accounting, the job queue) carries over
+// from a job that went wrong.
 //
 // One thing guest code can do that QuickJS does not catch: nesting deep enough that the
 // *host's* native stack overflows before QuickJS's own stack check fires (its parser,
@@ -57,7 +57,7 @@ export const MAX_PROGRAM_NESTING = 200;
 /** Most determinism runs a job may ask for. */
 export const MAX_DETERMINISM_RUNS = 10;
 /** Jobs one QuickJS runtime serves before it is replaced (each job has its own context). */
-export const MAX_JOBS_PER_RUNTIME = 256;
+export const MAX_JOBS_PER_RUNTIME = 1000;
 
 /** Time allowed to read back results and release the job after an abort. No program code runs then. */
 const READBACK_GRACE_MS = 50;
@@ -67,6 +67,7 @@ const OP_PARTIAL = 1;
 const OP_CLASSIFY = 2;
 const OP_DEFINES_F = 3;
 const OP_END = 4;
+const OP_START = 5;
 
 const now = (): number => performance.now();
 const clip = (s: string, n = CLIP): string => (s.length > n ? `${s.slice(0, n)}…` : s);
@@ -344,11 +345,23 @@ export class QuickJsRunner {
       this.interrupted = false;
       this.stopAt = t0 + limits.timeoutMs;
       ctx = rt.newContext();
+      {
+        // The system function captures the fresh context's builtins before any job code runs.
+        const op = sys.newNumber(OP_START);
+        const r = sys.callFunction(host, sys.undefined, op, ctx.global);
+        op.dispose();
+        if (r.error) {
+          const message = JSON.stringify(sys.dump(r.error));
+          r.error.dispose();
+          throw new Error(`the sandbox's system code failed to start a job: ${message}`);
+        }
+        r.value.dispose();
+      }
 
       // A call into the system function; returns its string, or the guest error.
       const call = (op: number, value?: QuickJSHandle): { text?: string; error?: QuickJSHandle } => {
         const opHandle = sys.newNumber(op);
-        const r = value ? sys.callFunction(host, sys.undefined, opHandle, bundle!, value) : sys.callFunction(host, sys.undefined, opHandle, bundle!);
+        const r = value ? sys.callFunction(host, sys.undefined, opHandle, bundle ?? sys.undefined, value) : sys.callFunction(host, sys.undefined, opHandle, bundle ?? sys.undefined);
         opHandle.dispose();
         if (r.error) return { error: r.error };
         const text = sys.typeof(r.value) === 'string' ? sys.getString(r.value) : undefined;
@@ -401,17 +414,18 @@ export class QuickJsRunner {
 
       // Release the job: the system context drops its references to the job's values.
       this.stopAt = now() + READBACK_GRACE_MS;
-      if (bundle !== undefined) {
-        const end = call(OP_END);
-        end.error?.dispose();
-        bundle.dispose();
-        bundle = undefined;
-      }
+      const end = call(OP_END);
+      end.error?.dispose();
+      bundle?.dispose();
+      bundle = undefined;
       ctx.dispose();
       ctx = undefined;
       this.stopAt = Infinity;
-      const abort = outcome.results.some((r) => r.verdict === 'timeout' || r.verdict === 'memory') || outcome.verdict === 'timeout' || outcome.verdict === 'memory';
-      if (abort || system.jobs >= MAX_JOBS_PER_RUNTIME || rt.hasPendingJob()) this.closeSystem();
+      // After a limit was hit the heap may hold the job's garbage right up to the limit;
+      // a fresh runtime starts the next job clean. (A timeout needs no replacement:
+      // QuickJS unwinds an interrupt like any exception.)
+      const hitLimit = outcome.verdict === 'memory' || outcome.results.some((r) => r.verdict === 'memory');
+      if (hitLimit || system.jobs >= MAX_JOBS_PER_RUNTIME || rt.hasPendingJob()) this.closeSystem();
     } catch (e) {
       hostFailure = e;
     }
