@@ -27,7 +27,10 @@ export function createNodePool(options: NodePoolOptions = {}): SandboxPool {
 }
 
 function spawnNodeWorker(runnerModule: string | undefined): WorkerHandle {
-  const worker = new Worker(ENTRY, { workerData: { runnerModule } });
+  // Workers inherit the parent's Node flags, but --input-type (from `node -e`) makes a
+  // worker refuse its file entry point; the entry decides its own module type.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  const worker = new Worker(ENTRY, { workerData: { runnerModule }, execArgv });
   let listener: ((reason: string, verdict: Verdict) => void) | null = null;
   worker.on('error', (e: Error & { code?: string }) => {
     listener?.(`${e.name}: ${e.message}`, e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'error');

@@ -105,6 +105,7 @@ interface Slot {
   /** Settles (never rejects) when the start attempt is over, either way. */
   started: Promise<void>;
   markStarted: () => void;
+  startTimer: ReturnType<typeof setTimeout> | null;
   chunk: Chunk | null;
   jobsDone: number;
   chunkStart: number;
@@ -259,6 +260,7 @@ export class SandboxPool implements Executor {
       progress,
       started: new Promise((r) => (markStarted = r)),
       markStarted: () => markStarted(),
+      startTimer: null,
       chunk: null,
       jobsDone: 0,
       chunkStart: 0,
@@ -268,12 +270,14 @@ export class SandboxPool implements Executor {
     this.slots[index] = slot;
     handle.setRef?.(this.holds > 0);
     handle.onDeath((reason, verdict) => this.onDeath(slot, reason, verdict));
-    const timer = setTimeout(() => {
+    slot.startTimer = setTimeout(() => {
       if (slot.state === 'starting') this.startFailed(index, slot, `the sandbox worker did not start within ${this.opts.startTimeoutMs} ms`);
     }, this.opts.startTimeoutMs);
+    // The timer alone must not keep a Node process alive: pending work does that.
+    (slot.startTimer as { unref?: () => void }).unref?.();
     handle.api.init(progress).then(
       () => {
-        clearTimeout(timer);
+        this.clearStartTimer(slot);
         markStarted();
         if (slot.state !== 'starting') return;
         slot.state = 'idle';
@@ -281,7 +285,7 @@ export class SandboxPool implements Executor {
         this.pump();
       },
       (e) => {
-        clearTimeout(timer);
+        this.clearStartTimer(slot);
         markStarted();
         if (slot.state === 'starting') this.startFailed(index, slot, `the sandbox worker failed to start: ${message(e)}`);
       },
@@ -290,8 +294,6 @@ export class SandboxPool implements Executor {
 
   private startFailed(index: number, slot: Slot | null, reason: string): void {
     if (slot) {
-      // A start that ends by death or timeout must also release ready() waiters.
-      slot.markStarted();
       void this.kill(slot);
     } else {
       this.slots[index] = null;
@@ -378,9 +380,17 @@ export class SandboxPool implements Executor {
     this.pump();
   }
 
+  private clearStartTimer(s: Slot): void {
+    if (s.startTimer !== null) clearTimeout(s.startTimer);
+    s.startTimer = null;
+  }
+
   private kill(s: Slot): Promise<unknown> | undefined {
     s.state = 'dead';
     s.chunk = null;
+    // A worker killed while starting never answers init: release its timer and ready() waiters.
+    this.clearStartTimer(s);
+    s.markStarted();
     try {
       return Promise.resolve(s.handle.terminate()).catch(() => undefined);
     } catch {

@@ -4,6 +4,7 @@
 // worker threads) so each pool behaviour can be provoked on purpose: a runner that
 // never returns, one that throws, a thread that exits. Part two runs the real QuickJS
 // runner, including native work it cannot interrupt.
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createNodePool } from '../../../src/sandbox/node-pool.ts';
 import { SandboxPoolError, type SandboxPool } from '../../../src/sandbox/pool.ts';
@@ -220,5 +221,29 @@ describe('with the QuickJS runner', () => {
     expect(results.every((r) => r.verdict === 'ok')).toBe(true);
     expect(pool.stats().recycled).toBe(2); // after jobs 20 and 40
     expect(pool.stats().spawned).toBe(3);
+  });
+});
+
+describe('the pool and the Node process', () => {
+  // Each script runs in its own process; it must exit on its own, promptly.
+  const exitTime = (body: string) => {
+    const script = `import { createNodePool } from './src/sandbox/node-pool.ts';\n${body}`;
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8', timeout: 25_000 });
+    return { ms: performance.now() - t0, status: r.status, out: r.stdout + r.stderr };
+  };
+
+  test('disposing while workers are still starting lets the process exit at once', () => {
+    const r = exitTime(`const pool = createNodePool(); await pool.dispose(); console.log('disposed');`);
+    expect(r.out).toContain('disposed');
+    expect(r.status).toBe(0);
+    expect(r.ms).toBeLessThan(10_000); // not the 30 s start timeout
+  });
+
+  test('an idle pool that is never disposed does not hold the process open', () => {
+    const r = exitTime(`const pool = createNodePool(); const [x] = await pool.run([{ program: 'function f(a) { return a; }', inputs: ['1'] }]); console.log(x.verdict);`);
+    expect(r.out).toContain('ok');
+    expect(r.status).toBe(0);
+    expect(r.ms).toBeLessThan(10_000);
   });
 });
