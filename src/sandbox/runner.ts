@@ -430,6 +430,16 @@ export class QuickJsRunner {
       hostFailure = e;
     }
 
+    // Native work QuickJS cannot interrupt (printing a huge BigInt, say) can finish past
+    // the deadline. The limit still held for the job, so it is still a timeout.
+    const elapsed = now() - t0;
+    if (hostFailure === undefined && outcome !== undefined && outcome.verdict !== 'timeout' && elapsed > limits.timeoutMs) {
+      const reason = `the job took ${Math.round(elapsed)} ms, past its ${limits.timeoutMs} ms deadline, in work QuickJS could not interrupt (such as printing a huge BigInt)`;
+      outcome.results = outcome.results.map((r) => (r.verdict === 'invalid-input' ? r : { verdict: 'timeout', reason }));
+      outcome.verdict = 'timeout';
+      outcome.reason = reason;
+    }
+
     if (hostFailure !== undefined) {
       // Thrown by the QuickJS library on the host, not by guest code: the module's state
       // is unknown (disposing could abort it), so it is never used again.
