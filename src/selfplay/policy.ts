@@ -1,15 +1,17 @@
 // The policy as the self-play loop sees it: text in, sampled text out, and one update
-// from scored responses. The loop knows nothing of tensors, tokenizers or optimizers;
-// `TransformerPolicy` adapts src/model (Transformer + CharTokenizer + sampler + Trainer)
-// to this narrow shape, and anything else with the same two methods (a scripted policy in
-// a test, a remote one) can drive the same loop.
+// from scored responses. The loop knows nothing of tensors, token ids or optimizers;
+// `TransformerPolicy` adapts src/model's policy (sampling in length-bucketed batches, the
+// PPO step, the KL reference) to this narrow shape and adds what a run needs around it:
+// creation from a run config, checkpoints with optimizer state, and the response text
+// with its `<eos>` (the task parsers read it as the end of an answer). Anything else with
+// the same three methods (a scripted policy in a test) can drive the same loop.
 import { SPECIAL_TOKENS, TOK } from '../core/tasks.ts';
 import type { Config } from '../core/config.ts';
 import { modelConfig, type ModelConfig } from '../model/config.ts';
 import { CharTokenizer } from '../model/tokenizer.ts';
 import { Transformer } from '../model/transformer.ts';
-import { generate } from '../model/sampler.ts';
-import { Trainer, responseLogprobs, type PgBatch } from '../model/train.ts';
+import { TransformerPolicy as ModelPolicy } from '../model/policy.ts';
+import type { Trainer } from '../model/train.ts';
 import { captureCheckpoint, modelFromCheckpoint, parseCheckpoint, restoreCheckpoint, CheckpointError, type CheckpointFiles } from '../model/checkpoint.ts';
 
 export interface GenerateOptions {
@@ -78,34 +80,35 @@ export function taskTokenizer(): CharTokenizer {
 /** The run-config fields the optimizer and the PPO loss read. */
 export type TrainSettings = Pick<Config, 'lr' | 'weightDecay' | 'gradClip' | 'clipEps' | 'entropyCoef' | 'klCoef'>;
 
-/** src/model behind the Policy interface; also what a checkpoint saves and restores. */
+function checkSpecials(tokenizer: CharTokenizer): void {
+  if (JSON.stringify(tokenizer.specials) !== JSON.stringify(SPECIAL_TOKENS)) {
+    throw new CheckpointError(`the checkpoint's tokenizer has specials ${JSON.stringify(tokenizer.specials)}, the task prompts need ${JSON.stringify(SPECIAL_TOKENS)}`);
+  }
+}
+
+/** src/model's policy behind the loop's Policy interface; also what a checkpoint saves and restores. */
 export class TransformerPolicy implements Policy {
-  /** Null for a policy loaded only to sample (evaluation): no optimizer state is allocated. */
-  readonly trainer: Trainer | null;
-  private readonly eos: number;
-  private readonly pad: number;
-  /** The frozen starting policy for the KL penalty (only when klCoef > 0). */
-  private reference: Transformer | null = null;
+  private readonly inner: ModelPolicy;
+  /** False for a policy loaded only to sample (evaluation): `update` is refused. */
+  readonly trainable: boolean;
 
   constructor(
     readonly model: Transformer,
     readonly tokenizer: CharTokenizer,
     train: TrainSettings | null,
   ) {
-    this.eos = tokenizer.id(TOK.eos);
-    this.pad = tokenizer.id(TOK.pad);
-    this.trainer = train
-      ? new Trainer(model, {
-          lr: train.lr,
-          weightDecay: train.weightDecay,
-          gradClip: train.gradClip,
-          clipEps: train.clipEps,
-          entropyCoef: train.entropyCoef,
-          klCoef: train.klCoef,
-          microBatch: TRAIN_ROWS,
-        })
-      : null;
-    if (train && train.klCoef > 0) this.reference = model.clone();
+    this.trainable = train !== null;
+    this.inner = new ModelPolicy(model, tokenizer, {
+      ...(train
+        ? { lr: train.lr, weightDecay: train.weightDecay, gradClip: train.gradClip, clipEps: train.clipEps, entropyCoef: train.entropyCoef, klCoef: train.klCoef }
+        : {}),
+      microBatch: TRAIN_ROWS,
+      maxBatch: SAMPLE_ROWS,
+    });
+  }
+
+  get trainer(): Trainer {
+    return this.inner.trainer;
   }
 
   /** A freshly initialised policy for a run config (weights seeded by config.seed). */
@@ -116,15 +119,13 @@ export class TransformerPolicy implements Policy {
 
   /**
    * A policy from checkpoint files: weights, and the optimizer state when the files hold
-   * it. With `reference` (a second checkpoint), the KL penalty's reference weights too;
-   * without it, the reference is the checkpoint itself (a run starting from it).
+   * it. The KL penalty's reference is `reference` (a second checkpoint: the weights the
+   * run started from) when given, else the checkpoint itself (a run starting from it).
    */
   static fromCheckpoint(files: CheckpointFiles, config: TrainSettings & Pick<Config, 'maxPromptTokens' | 'maxResponseTokens'>, reference?: CheckpointFiles): TransformerPolicy {
     const parsed = parseCheckpoint(files);
     const tokenizer = CharTokenizer.fromJSON(parsed.config.tokenizer);
-    if (JSON.stringify(tokenizer.specials) !== JSON.stringify(SPECIAL_TOKENS)) {
-      throw new CheckpointError(`the checkpoint's tokenizer has specials ${JSON.stringify(tokenizer.specials)}, self-play needs ${JSON.stringify(SPECIAL_TOKENS)}`);
-    }
+    checkSpecials(tokenizer);
     const need = config.maxPromptTokens + config.maxResponseTokens;
     if (parsed.config.model.contextLength < need) {
       throw new CheckpointError(`the checkpoint's context length is ${parsed.config.model.contextLength} tokens; this config needs ${need} (maxPromptTokens + maxResponseTokens)`);
@@ -133,12 +134,14 @@ export class TransformerPolicy implements Policy {
     let policy: TransformerPolicy | null = null;
     try {
       policy = new TransformerPolicy(model, tokenizer, config);
-      restoreCheckpoint(parsed, { model: model.config, variables: model.namedVariables(), tokenizer, trainer: policy.trainer! });
-      if (policy.reference) {
-        const ref = policy.reference;
-        if (reference) restoreCheckpoint(reference, { model: ref.config, variables: ref.namedVariables(), tokenizer });
-        else ref.copyFrom(model);
+      const target = { model: model.config, variables: model.namedVariables(), tokenizer };
+      if (config.klCoef > 0) {
+        // The reference is a copy of the model's weights at the time it is reset: load the
+        // reference's weights, make them the reference, then load the run's own.
+        restoreCheckpoint(reference ?? parsed, target);
+        policy.inner.resetReference();
       }
+      restoreCheckpoint(parsed, { ...target, trainer: policy.trainer });
       return policy;
     } catch (e) {
       if (policy) policy.dispose();
@@ -150,60 +153,43 @@ export class TransformerPolicy implements Policy {
   /** A policy that only samples, from checkpoint files (evaluation); `update` is refused. */
   static forInference(files: CheckpointFiles): TransformerPolicy {
     const { model, tokenizer } = modelFromCheckpoint(files);
-    if (JSON.stringify(tokenizer.specials) !== JSON.stringify(SPECIAL_TOKENS)) {
+    try {
+      checkSpecials(tokenizer);
+    } catch (e) {
       model.dispose();
-      throw new CheckpointError(`the checkpoint's tokenizer has specials ${JSON.stringify(tokenizer.specials)}, the task prompts need ${JSON.stringify(SPECIAL_TOKENS)}`);
+      throw e;
     }
     return new TransformerPolicy(model, tokenizer, null);
   }
 
   get hasReference(): boolean {
-    return this.reference !== null;
+    return this.trainer.opts.klCoef > 0 && this.trainable;
   }
 
   promptTokens(prompt: string): number {
-    return this.tokenizer.encode(prompt).length;
+    return this.inner.countTokens(prompt);
   }
 
   async generate(prompts: string[], opts: GenerateOptions): Promise<Generation[]> {
-    const ids = prompts.map((p) => this.tokenizer.encode(p));
     const room = this.model.config.contextLength;
-    ids.forEach((p, i) => {
-      if (p.length + opts.maxTokens > room) throw new PolicyError(`prompt ${i} has ${p.length} tokens; with ${opts.maxTokens} response tokens it exceeds the context length ${room}`);
+    prompts.forEach((p, i) => {
+      const n = this.inner.countTokens(p);
+      if (n + opts.maxTokens > room) throw new PolicyError(`prompt ${i} has ${n} tokens; with ${opts.maxTokens} response tokens it exceeds the context length ${room}`);
     });
-    // Rows sorted by prompt length, then cut into chunks: less left padding per chunk.
-    // The order and each chunk's seed depend only on the inputs, so sampling stays seeded.
-    const order = ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length || a - b);
-    const out = new Array<Generation>(prompts.length);
-    for (let c = 0; c * SAMPLE_ROWS < order.length; c++) {
-      const rows = order.slice(c * SAMPLE_ROWS, (c + 1) * SAMPLE_ROWS);
-      const samples = await generate(
-        this.model,
-        this.tokenizer,
-        rows.map((i) => ids[i]),
-        { maxTokens: opts.maxTokens, temperature: opts.temperature, topP: opts.topP, seed: (opts.seed + c * 0x9e3779b1) >>> 0, stopTokens: [this.eos], padToken: this.pad },
-      );
-      rows.forEach((i, k) => {
-        const s = samples[k];
-        out[i] = { text: this.tokenizer.decode(s.tokens), tokens: s.tokens, logprobs: s.logprobs };
-      });
-    }
-    return out;
+    const rollouts = await this.inner.generate(prompts, { maxTokens: opts.maxTokens, temperature: opts.temperature, topP: opts.topP, seed: opts.seed, stop: [TOK.eos] });
+    // The model's text leaves the stop token out; the task parsers need it to tell a
+    // finished answer from one the token budget cut off.
+    return rollouts.map((r) => ({ text: r.stopped ? r.text + TOK.eos : r.text, tokens: r.tokens, logprobs: r.logprobs }));
   }
 
   async update(items: UpdateItem[]): Promise<UpdateStats> {
-    if (!this.trainer) throw new PolicyError('this policy was loaded for sampling only; it cannot be updated');
+    if (!this.trainable) throw new PolicyError('this policy was loaded for sampling only; it cannot be updated');
     const used = items.filter((it) => it.tokens.length > 0);
     if (used.length === 0) throw new PolicyError('update needs at least one response with tokens');
-    const prompts = used.map((it) => this.tokenizer.encode(it.prompt));
-    const batch: PgBatch = {
-      sequences: used.map((it, i) => [...prompts[i], ...it.tokens]),
-      promptLengths: prompts.map((p) => p.length),
+    const s = await this.inner.update({
+      rollouts: used.map((it) => ({ prompt: this.tokenizer.encode(it.prompt), tokens: it.tokens, logprobs: it.logprobs, text: '', stopped: true })),
       advantages: used.map((it) => it.advantage),
-      oldLogprobs: used.map((it) => it.logprobs),
-    };
-    if (this.reference) batch.refLogprobs = await responseLogprobs(this.reference, batch.sequences, batch.promptLengths);
-    const s = await this.trainer.pgStep(batch);
+    });
     return { loss: s.loss, entropy: s.entropy, clipFrac: s.clipFrac, gradNorm: s.gradNorm, approxKl: s.approxKl, tokens: s.tokens };
   }
 
@@ -213,15 +199,18 @@ export class TransformerPolicy implements Policy {
       model: this.model.config,
       tokenizer: this.tokenizer,
       variables: this.model.namedVariables(),
-      ...(this.trainer ? { optimizer: this.trainer.optimizerState() } : {}),
+      ...(this.trainable ? { optimizer: this.trainer.optimizerState() } : {}),
       meta,
     });
   }
 
-  /** The KL reference's weights as checkpoint files, or null when there is none. */
-  async saveReference(): Promise<CheckpointFiles | null> {
-    if (!this.reference) return null;
-    return captureCheckpoint({ model: this.reference.config, tokenizer: this.tokenizer, variables: this.reference.namedVariables(), meta: { role: 'kl-reference' } });
+  /**
+   * The current weights as the KL reference's checkpoint. Only meaningful before the
+   * first update, when the weights are still the reference (the run-directory store
+   * writes it once, at the start of a run).
+   */
+  saveReference(): Promise<CheckpointFiles> {
+    return captureCheckpoint({ model: this.model.config, tokenizer: this.tokenizer, variables: this.model.namedVariables(), meta: { role: 'kl-reference' } });
   }
 
   /** Every weight, flattened per variable (for tests comparing two runs). */
@@ -232,9 +221,7 @@ export class TransformerPolicy implements Policy {
   }
 
   dispose(): void {
-    this.trainer?.dispose();
+    this.inner.dispose();
     this.model.dispose();
-    this.reference?.dispose();
-    this.reference = null;
   }
 }

@@ -78,10 +78,14 @@ export async function saveRun(dir: string, loop: SelfPlay, policy: TransformerPo
   const root = resolve(dir);
   await mkdir(root, { recursive: true });
   const files = await policy.save({ selfplay: loop.state(), run });
-  // The reference never changes during a run: written once, before the first checkpoint
-  // that needs it, so a checkpoint never exists without its reference.
+  // The reference never changes during a run: written once, at the run's first save
+  // (step 0, when the weights still are the reference), so a checkpoint never exists
+  // without its reference.
   const refDir = join(root, RUN_FILES.reference);
-  if (policy.hasReference && !existsSync(refDir)) await saveCheckpointDir(refDir, (await policy.saveReference())!);
+  if (policy.hasReference && !existsSync(refDir)) {
+    if (loop.stepsDone > 0) throw new RunDirError(`${refDir} is missing and the weights have moved since the run began: the KL reference is lost`);
+    await saveCheckpointDir(refDir, await policy.saveReference());
+  }
   await saveCheckpointDir(join(root, RUN_FILES.checkpoint), files);
   const bufDir = join(root, RUN_FILES.buffers);
   await mkdir(bufDir, { recursive: true });

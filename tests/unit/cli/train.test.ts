@@ -185,4 +185,44 @@ describe('azr train', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(parseRunLog(readFileSync(join(out, 'run.jsonl'), 'utf8')).map((l) => l.step)).toEqual(Array.from({ length: saved + 1 }, (_, i) => i + 1));
   }, 120_000);
+  it('--eval-every K --eval-tasks FILE: an evaluation in the run log every K steps', async () => {
+    const out = join(dir, 'evaluated');
+    const bench = file('bench.jsonl', [
+      JSON.stringify({ id: 'add', program: 'function f(a, b) { return a + b; }', input: '1, 2', output: '3', tier: 1, examples: [{ input: '0, 0', output: '0' }] }),
+      JSON.stringify({ id: 'neg', program: 'function f(x) { return -x; }', input: '2', output: '-2', tier: 2 }),
+    ].join('\n') + '\n');
+    const r = await azr('train', '--preset', 'smoke', '--tasks', SEED_TASKS, '--out', out, '--steps', '2', '--eval-every', '2', '--eval-tasks', bench, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = parseRunLog(readFileSync(join(out, 'run.jsonl'), 'utf8'));
+    expect(lines[0].eval).toBeUndefined();
+    expect(lines[1].eval).toMatchObject({ n: { deduction: 2, abduction: 2, induction: 1 }, byTier: { '1': {}, '2': {} } });
+    expect(lastJson(r.stdout).eval).toEqual(lines[1].eval);
+    expect(r.stderr).toMatch(/eval deduction/);
+  }, 90_000);
+
+  it('with a KL penalty the reference is saved once and a resumed run trains exactly as a straight one', async () => {
+    const kl = file('kl.json', JSON.stringify({ klCoef: 0.5 }));
+    const common = ['--preset', 'smoke', '--config', kl, '--tasks', SEED_TASKS];
+    const straight = join(dir, 'kl-straight');
+    const split = join(dir, 'kl-split');
+    const a = await azr('train', ...common, '--out', straight, '--steps', '3');
+    expect(a.code, a.stderr).toBe(0);
+    expect(readdirSync(join(straight, 'reference')).sort()).toEqual(['config.json', 'weights.safetensors']);
+    expect((await azr('train', ...common, '--out', split, '--steps', '2')).code).toBe(0);
+    const b = await azr('train', '--resume', split, '--steps', '3');
+    expect(b.code, b.stderr).toBe(0);
+    expect(untimed(readFileSync(join(split, 'run.jsonl'), 'utf8'))).toEqual(untimed(readFileSync(join(straight, 'run.jsonl'), 'utf8')));
+    expect(readFileSync(join(split, 'checkpoint', 'weights.safetensors')).equals(readFileSync(join(straight, 'checkpoint', 'weights.safetensors')))).toBe(true);
+  }, 120_000);
+
+  it('--init starts from a checkpoint\'s weights; a directory that is not one is a named error', async () => {
+    const base = join(dir, 'init-base');
+    expect((await azr('train', '--preset', 'smoke', '--out', base, '--steps', '1')).code).toBe(0);
+    const r = await azr('train', '--preset', 'smoke', '--init', join(base, 'checkpoint'), '--out', join(dir, 'init-run'), '--steps', '1');
+    expect(r.code, r.stderr).toBe(0);
+    const bad = await azr('train', '--preset', 'smoke', '--init', join(dir, 'nowhere'), '--out', join(dir, 'init-bad'), '--steps', '1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/CheckpointError: no checkpoint at/);
+    expect(existsSync(join(dir, 'init-bad'))).toBe(false);
+  }, 90_000);
 });
