@@ -138,9 +138,6 @@ async function run(values: { checkpoint?: string; tasks?: string; 'max-tokens'?:
     return 0;
   } finally {
     policy.dispose();
-    // Let workers still starting finish first: a worker torn down mid-start leaves the
-    // pool's start timer pending, which holds the process open for its full length.
-    await executor.ready();
     await executor.dispose();
   }
 }

@@ -245,9 +245,6 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     return stop ? 130 : 0;
   } finally {
     policy?.dispose();
-    // Let workers still starting finish first: a worker torn down mid-start leaves the
-    // pool's start timer pending, which holds the process open for its full length.
-    await executor.ready();
     await executor.dispose();
   }
 }
