@@ -22,7 +22,7 @@ export default defineConfig({
     exclude: ['quickjs-emscripten', '@jitl/quickjs-wasmfile-release-sync'],
     // The tfjs backends are imported lazily (src/model/backend.ts); listed here so Vite
     // pre-bundles them at start instead of discovering them mid-run and reloading the page.
-    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'],
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'valibot', 'comlink', 'acorn', 'idb'],
   },
   test: {
     projects: [
