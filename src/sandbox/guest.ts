@@ -38,8 +38,14 @@
 //   op 4: end the job (drop every reference to its values).
 import { tokenizer } from 'acorn';
 
-/** Per-input entry of the results text: [verdict, reason, canonical output]. */
-export type RawResult = [verdict: string, reason: string, output: string];
+/**
+ * Per-input entry of the results text: [verdict, reason, output, extra]. Output is the
+ * canonical text with numbers as '#'+bits (see SYSTEM's $number). For `nondeterministic`
+ * the host writes the message: reason is then 'outputs' (output and extra are the two
+ * canonical texts), 'result' (extra describes the failed later run) or 'gone' (f stopped
+ * being a function; extra is the run number).
+ */
+export type RawResult = [verdict: string, reason: string, output: string, extra: string];
 
 /** What op 2 returns before its first newline. */
 export type RawThrowKind = 'syntax' | 'memory' | 'stack' | 'throw';
@@ -121,7 +127,32 @@ const SYSTEM = String.raw`
   var $hasOwn = $O.hasOwn, $isArray = Array.isArray, $sort = Array.prototype.sort, $apply = Reflect.apply,
       $quote = JSON.stringify, $isView = ArrayBuffer.isView, $slice = String.prototype.slice,
       $charCodeAt = String.prototype.charCodeAt, $indexOf = String.prototype.indexOf,
-      $tagKey = Symbol.toStringTag, $OwnInternalErrorProto = InternalError.prototype;
+      $tagKey = Symbol.toStringTag, $OwnInternalErrorProto = InternalError.prototype, $floor = Math.floor;
+  // Number → text is left to the host: QuickJS does not always print the shortest
+  // round-trip digits (2 ** 182 comes out as 6.1299821634635554e+54, not
+  // 6.129982163463556e+54), and the host must spell a number in an output exactly as
+  // it spells the same number in a literal. Integers up to 2^53 print the same
+  // everywhere; any other number goes out as '#' + its 64 IEEE bits in hex, which the
+  // host replaces (runner.ts, fromGuestCanonical). '#' never occurs outside a string
+  // in canonical text, and comparing bits is exact, so determinism checks use this form.
+  var $f64 = new Float64Array(1), $u32 = new Uint32Array($f64.buffer), $hexDigits = '0123456789abcdef';
+  function $hex8(n) {
+    var s = '';
+    for (var i = 28; i >= 0; i -= 4) s = s + $hexDigits[(n >>> i) & 15];
+    return s;
+  }
+  function $number(v) {
+    if (v !== v) return 'NaN';
+    if (v === 1 / 0) return 'Infinity';
+    if (v === -1 / 0) return '-Infinity';
+    if (v === 0) return 1 / v < 0 ? '-0' : '0';
+    if (v === $floor(v) && v >= -9007199254740992 && v <= 9007199254740992) return '' + v;
+    if (!$exact) return '' + v;
+    $f64[0] = v;
+    return '#' + $hex8($u32[1]) + $hex8($u32[0]);
+  }
+  // False while describing a thrown value: messages take QuickJS's own spelling.
+  var $exact = true;
 
   // Harden this realm once: freeze everything reachable from its global object and its
   // hidden intrinsics. Job values are read only through the job realm's own builtins
@@ -258,8 +289,12 @@ const SYSTEM = String.raw`
         name = typeof name === 'string' && name !== '' ? name : 'Error';
         return $clip(typeof message === 'string' && message !== '' ? name + ': ' + message : name, 300);
       }
-      return $clip($canon(e, 0), 300);
+      $exact = false;
+      var text = $canon(e, 0);
+      $exact = true;
+      return $clip(text, 300);
     } catch (e2) {
+      $exact = true;
       return 'a value of type ' + typeof e;
     }
   }
@@ -272,7 +307,7 @@ const SYSTEM = String.raw`
   function $canon(v, depth) {
     switch (typeof v) {
       case 'number':
-        return v !== v ? 'NaN' : v === 1 / 0 ? 'Infinity' : v === -1 / 0 ? '-Infinity' : v === 0 && 1 / v < 0 ? '-0' : '' + v;
+        return $number(v);
       case 'string':
         if (v.length > $maxChars) $bad('a string of ' + v.length + ' characters (over the ' + $maxChars + ' limit)', depth);
         return $quote(v);
@@ -309,7 +344,7 @@ const SYSTEM = String.raw`
       var syms = $symbolsOf(v);
       for (i = 0; i < syms.length; i++) {
         d = $getDesc(v, syms[i]);
-        if (d !== undefined && d.enumerable) $bad('a symbol key', depth);
+        if (d !== undefined && d.enumerable) $bad('an object with a symbol key', depth);
       }
       var keys = $keysOf(v);
       $apply($sort, keys, []);
@@ -349,8 +384,9 @@ const SYSTEM = String.raw`
   }
 
   // ---- running f ----
-  function $item(verdict, reason, output) {
-    return '[' + $quote(verdict) + ',' + $quote(reason) + ',' + $quote(output) + ']';
+  // [verdict, reason, output, extra]; see RawResult.
+  function $item(verdict, reason, output, extra) {
+    return '[' + $quote(verdict) + ',' + $quote(reason) + ',' + $quote(output) + ',' + $quote(extra === undefined ? '' : extra) + ']';
   }
   function $runInput(index) {
     var first = '';
@@ -359,7 +395,7 @@ const SYSTEM = String.raw`
       if (fn === undefined) {
         return r === 0
           ? $item('error', 'program does not define a function f', '')
-          : $item('nondeterministic', 'f is no longer a function after run ' + r + ' (which gave ' + $clip(first, 200) + ')', '');
+          : $item('nondeterministic', 'gone', first, '' + r);
       }
       var args = $apply($bundle[3 + index], undefined, []), out, threw = false, verdict = 'ok', text, kind;
       try {
@@ -387,12 +423,12 @@ const SYSTEM = String.raw`
         if (verdict !== 'ok') return $item(verdict, text, '');
         first = text;
       } else if (verdict !== 'ok') {
-        return $item('nondeterministic', 'f gave different results for the same input: first ' + $clip(first, 200) + ', then ' + verdict + ' (' + $clip(text, 200) + ')', '');
+        return $item('nondeterministic', 'result', first, verdict + ' (' + $clip(text, 200) + ')');
       } else if (text !== first) {
-        return $item('nondeterministic', 'f gave different outputs for the same input: first ' + $clip(first, 200) + ', then ' + $clip(text, 200), '');
+        return $item('nondeterministic', 'outputs', first, text);
       }
     }
-    return $item('ok', '', first);
+    return $item('ok', '', first, '');
   }
 
   function $classify(value) {

@@ -38,7 +38,7 @@
 import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { bracketDepth, checkArgumentList, guestArgumentsSource, LiteralError, MAX_VALUE_DEPTH } from '../core/literals.ts';
-import { canonicalOfLiteral } from '../core/values.ts';
+import { canonicalNumber, canonicalOfLiteral } from '../core/values.ts';
 import { jobPreludeSource, PROGRAM_FILE, SYSTEM_SOURCE, type RawResult } from './guest.ts';
 import { DEFAULT_LIMITS, VERDICTS, type ExecJob, type ExecLimits, type ExecResult, type InputResult, type Verdict } from './types.ts';
 
@@ -108,6 +108,20 @@ export interface RunnerOptions {
    * answered and the next job run at once, without an asynchronous reload (default true).
    */
   spare?: boolean;
+  /** Jobs one QuickJS runtime serves before it is replaced (default MAX_JOBS_PER_RUNTIME). */
+  jobsPerRuntime?: number;
+}
+
+/** Counters for tests and benchmarks. */
+export interface RunnerStats {
+  /** Jobs run (answered by the runner, whatever the verdict). */
+  jobs: number;
+  /** QuickJS runtimes created so far (each replaced one was disposed, leak-checked by QuickJS). */
+  runtimes: number;
+  /** Times a broken WASM module was replaced. */
+  moduleSwaps: number;
+  /** Heap in use by the current runtime, in bytes (QuickJS's "memory used"); undefined between runtimes. */
+  heapBytes: number | undefined;
 }
 
 // ---- job checking ------------------------------------------------------------------------
@@ -141,6 +155,31 @@ function checkJobShape(job: ExecJob): number {
   return runs;
 }
 
+/**
+ * The guest's canonical text with each '#'+16-hex-digit number (its IEEE bits) spelled
+ * the host's way, which is the way core/values.ts spells the same number in a literal.
+ */
+export function fromGuestCanonical(text: string): string {
+  if (!text.includes('#')) return text;
+  const view = new DataView(new ArrayBuffer(8));
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      // Skip a JSON string: '#' inside one is text.
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '#') {
+      view.setUint32(0, parseInt(text.slice(i + 1, i + 9), 16));
+      view.setUint32(4, parseInt(text.slice(i + 9, i + 17), 16));
+      out += text.slice(from, i) + canonicalNumber(view.getFloat64(0));
+      i += 16;
+      from = i + 1;
+    }
+  }
+  return out + text.slice(from);
+}
+
 /** Where QuickJS put a parse error: `    at program.js:3:14` → " at line 3, column 14". */
 function syntaxLocation(stack: string): string {
   const m = /program\.js:(\d+):(\d+)/.exec(stack);
@@ -166,15 +205,19 @@ export class QuickJsRunner {
   // The running job's deadline, read by the runtime's interrupt handler.
   private stopAt = Infinity;
   private interrupted = false;
+  private counts = { jobs: 0, runtimes: 0, moduleSwaps: 0 };
 
   private constructor(
     private active: ModuleSlot,
     private readonly keepSpare: boolean,
+    private readonly jobsPerRuntime: number,
   ) {}
 
   /** Instantiate (or reuse) the realm's QuickJS module, plus a spare one unless asked not to. */
   static async create(options: RunnerOptions = {}): Promise<QuickJsRunner> {
-    const runner = new QuickJsRunner(await sharedSlot(), options.spare ?? true);
+    const jobsPerRuntime = options.jobsPerRuntime ?? MAX_JOBS_PER_RUNTIME;
+    if (!Number.isInteger(jobsPerRuntime) || jobsPerRuntime < 1) throw new RangeError(`jobsPerRuntime must be a positive integer, got ${String(options.jobsPerRuntime)}`);
+    const runner = new QuickJsRunner(await sharedSlot(), options.spare ?? true, jobsPerRuntime);
     if (runner.keepSpare) await runner.loadSpare();
     return runner;
   }
@@ -207,6 +250,15 @@ export class QuickJsRunner {
     return jobs.map((job) => this.runJob(job));
   }
 
+  stats(): RunnerStats {
+    let heapBytes: number | undefined;
+    if (this.system !== undefined && !this.system.slot.broken) {
+      const m = /memory used\s+\d+\s+(\d+)/.exec(this.system.rt.dumpMemoryUsage());
+      heapBytes = m ? Number(m[1]) : undefined;
+    }
+    return { ...this.counts, heapBytes };
+  }
+
   /** Free the QuickJS runtime. The runner cannot run jobs afterwards. */
   dispose(): void {
     if (this.disposed) return;
@@ -237,6 +289,7 @@ export class QuickJsRunner {
     this.active = spare;
     this.spare = undefined;
     this.system = undefined; // belonged to the broken module; never touched again
+    this.counts.moduleSwaps++;
     if (this.keepSpare && !this.disposed) {
       this.loadSpare().catch(() => {
         // No spare then; the next break surfaces as SandboxBrokenError, which the
@@ -273,6 +326,7 @@ export class QuickJsRunner {
       throw new Error(`the sandbox's system code failed to load: ${message}`);
     }
     this.system = { slot, rt, sys, host: r.value, jobs: 0 };
+    this.counts.runtimes++;
     return this.system;
   }
 
@@ -292,6 +346,7 @@ export class QuickJsRunner {
     const limits = resolveLimits(job.limits);
     const slot = this.usableModule();
     const n = job.inputs.length;
+    this.counts.jobs++;
 
     // 1. Inputs and expected outputs, on the host. A bad one is answered without running.
     const results: (InputResult | undefined)[] = new Array(n).fill(undefined);
@@ -408,7 +463,7 @@ export class QuickJsRunner {
           outcome = finish(why);
         } else {
           program.value.dispose();
-          outcome = this.collect(call, classify, runnable, results, expected, finish);
+          outcome = this.collect(call, classify, runnable, results, expected, limits.maxOutputChars, finish);
         }
       }
 
@@ -425,7 +480,7 @@ export class QuickJsRunner {
       // a fresh runtime starts the next job clean. (A timeout needs no replacement:
       // QuickJS unwinds an interrupt like any exception.)
       const hitLimit = outcome.verdict === 'memory' || outcome.results.some((r) => r.verdict === 'memory');
-      if (hitLimit || system.jobs >= MAX_JOBS_PER_RUNTIME || rt.hasPendingJob()) this.closeSystem();
+      if (hitLimit || system.jobs >= this.jobsPerRuntime || rt.hasPendingJob()) this.closeSystem();
     } catch (e) {
       hostFailure = e;
     }
@@ -463,14 +518,25 @@ export class QuickJsRunner {
     runnable: number[],
     results: (InputResult | undefined)[],
     expected: (string | undefined)[],
+    maxOutputChars: number,
     finish: (jobVerdict?: JobVerdict) => ExecResult,
   ): ExecResult {
     const store = (raw: RawResult[]): number => {
-      raw.forEach(([verdict, reason, output], k) => {
+      raw.forEach(([verdict, reason, rawOutput, extra], k) => {
         const i = runnable[k];
         if (!VERDICT_SET.has(verdict)) throw new Error(`guest returned an unknown verdict ${verdict}`);
-        if (verdict !== 'ok') results[i] = { verdict: verdict as Verdict, reason };
-        else if (expected[i] !== undefined && expected[i] !== output) {
+        const output = fromGuestCanonical(rawOutput);
+        if (verdict === 'nondeterministic') {
+          const first = clip(output);
+          const detail =
+            reason === 'outputs' ? `f gave different outputs for the same input: first ${first}, then ${clip(fromGuestCanonical(extra))}`
+            : reason === 'result' ? `f gave different results for the same input: first ${first}, then ${extra}`
+            : `f is no longer a function after run ${extra} (which gave ${first})`;
+          results[i] = { verdict: 'nondeterministic', reason: detail };
+        } else if (verdict !== 'ok') results[i] = { verdict: verdict as Verdict, reason };
+        else if (output.length > maxOutputChars) {
+          results[i] = { verdict: 'invalid-output', reason: `output is more than ${maxOutputChars} characters of canonical text` };
+        } else if (expected[i] !== undefined && expected[i] !== output) {
           results[i] = { verdict: 'mismatch', reason: `expected ${clip(expected[i]!)} but got ${clip(output)}`, output };
         } else results[i] = { verdict: 'ok', reason: '', output };
       });
