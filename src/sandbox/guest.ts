@@ -166,6 +166,10 @@ const SYSTEM = String.raw`
       getProto(gen.prototype), getProto([][Symbol.iterator]()), getProto(new Map()[Symbol.iterator]()),
       getProto(new Set()[Symbol.iterator]()), getProto(''[Symbol.iterator]()), getProto(/x/[Symbol.matchAll]('')),
       getProto(Int8Array)];
+    // Iterator helpers (newer QuickJS): their prototypes hang off no global either.
+    try {
+      todo.push(getProto([].values().map(function (x) { return x; })), getProto(Iterator.from({ next: function () { return { done: true }; } })));
+    } catch (e) {}
     var seen = new Set();
     while (todo.length > 0) {
       var o = todo.pop();

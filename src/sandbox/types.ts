@@ -42,11 +42,20 @@ export const DEFAULT_LIMITS: ExecLimits = {
 export interface ExecJob {
   /** Source that defines `f` (function declaration, or `const f = …`). */
   program: string;
-  /** Argument-list sources: what goes between the parentheses of `f(...)`. */
+  /**
+   * Argument-list sources: what goes between the parentheses of `f(...)`. Literals only
+   * (numbers, strings, booleans, null, undefined, NaN, Infinity, BigInts, arrays, plain
+   * objects; see core/literals.ts); anything else makes that input `invalid-input`.
+   */
   inputs: string[];
-  /** Optional expected outputs (literal sources), index-aligned with `inputs`. */
+  /**
+   * Optional expected outputs (literal sources), index-aligned with `inputs`; null or
+   * undefined means "just run it". Compared by canonical form (core/values.ts): equal →
+   * `ok`, different → `mismatch`. An expected output that is not a literal makes its
+   * input `invalid-input` (reason "expected output contains …"), and that input is not run.
+   */
   expected?: (string | null | undefined)[];
-  /** How many times f runs on each input to check determinism (default 2, min 1). */
+  /** How many times f runs on each input to check determinism (default 2; 1 to 10). */
   determinismRuns?: number;
   limits?: Partial<ExecLimits>;
 }
@@ -55,7 +64,7 @@ export interface InputResult {
   verdict: Verdict;
   /** A sentence a person can read: why this verdict. Empty for `ok`. */
   reason: string;
-  /** Canonical form of f(input), when it was computed. */
+  /** Canonical form of f(input) (core/values.ts), when it was computed: on `ok` and `mismatch`. */
   output?: string;
 }
 

@@ -291,7 +291,7 @@ describe('isolation between jobs', () => {
     const module = await newQuickJSWASMModuleFromVariant(variant);
     const ctx = module.newContext();
     const host = ctx.unwrapResult(ctx.evalCode(SYSTEM_SOURCE, 'system.js', { type: 'global', strict: true }));
-    const probe = ctx.unwrapResult(ctx.evalCode('[Object.prototype, Array.prototype, globalThis, Function.prototype, Object.getPrototypeOf(function* () {}), JSON, Reflect].every(Object.isFrozen)'));
+    const probe = ctx.unwrapResult(ctx.evalCode('[Object.prototype, Array.prototype, globalThis, Function.prototype, Object.getPrototypeOf(function* () {}), JSON, Reflect, Object.getPrototypeOf([].values()), Object.getPrototypeOf([].values().map((x) => x))].every(Object.isFrozen)'));
     expect(ctx.dump(probe)).toBe(true);
     probe.dispose();
     host.dispose();
