@@ -327,6 +327,19 @@ describe('handles and runtimes', () => {
     r.dispose();
   });
 
+  it("a new runtime's setup does not count against the first job's deadline", async () => {
+    const r = await QuickJsRunner.create({ spare: false, jobsPerRuntime: 1 });
+    const job = { program: 'function f(a) { return a; }', inputs: ['1'] };
+    expect(r.runJob(job).verdict).toBe('ok'); // warm: the very first job also pays for WASM tier-up
+    for (let i = 0; i < 3; i++) {
+      // Each job starts a fresh runtime: tens of ms to compile and freeze the system code,
+      // far more than this deadline; the job itself takes about a millisecond.
+      expect(r.runJob({ ...job, limits: { timeoutMs: 10 } }).verdict).toBe('ok');
+    }
+    expect(r.stats().runtimes).toBe(4);
+    r.dispose();
+  });
+
   it('recovers from a host stack overflow on a spare module', async () => {
     const exec = await InlineExecutor.create();
     const deep = { program: "function f(a) { return JSON.parse('['.repeat(100000) + ']'.repeat(100000)); }", inputs: ['1'] };
