@@ -7,6 +7,7 @@ type Command = { summary: string; load: () => Promise<{ main: (argv: string[]) =
 
 const COMMANDS: Record<string, Command> = {
   train: { summary: 'Absolute Zero self-play: propose, check, solve, learn; writes a run directory', load: () => import('./train.ts') },
+  pretrain: { summary: 'the base model: next-token loss on generated programs and prompt formats, random answers', load: () => import('./pretrain.ts') },
   eval: { summary: 'accuracy of a checkpoint on a task file, per task type and tier', load: () => import('./eval.ts') },
   'tasks check': { summary: 'run a task file (JSONL or CRUXEval-X) through the sandbox', load: () => import('./tasks-check.ts') },
   'bench sandbox': { summary: 'checks/s of the sandbox pool vs a naive runner and raw V8', load: () => import('./bench-sandbox.ts') },

@@ -1,0 +1,222 @@
+// `azr pretrain`: the base model. Next-token cross-entropy on the generated corpus
+// (src/core/corpus.ts): short programs and the six self-play prompt formats with RANDOM,
+// unverified answers, so the model learns the language and the format, never what a
+// program computes. Writes a checkpoint directory (config.json + weights.safetensors,
+// no optimizer state: fine-tuning starts its own) and DIR/loss.jsonl.
+//
+// Loss on ALL tokens, prompt and response alike (not only the response): the programs,
+// literals and argument lists the model must learn to read sit mostly in prompts, and a
+// response-only loss would throw most of the corpus away. The answers are random, so
+// training on them teaches their shape (a literal of a plausible type, then <eos>), not
+// their value.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
+import { BACKEND_PREFS, DEFAULT_CONFIG } from '../src/core/config.ts';
+import { corpus, sampleCorpus, type CorpusExample } from '../src/core/corpus.ts';
+import { SPECIAL_TOKENS } from '../src/core/tasks.ts';
+import { CharTokenizer } from '../src/model/tokenizer.ts';
+import { countParams, isModelSize, modelConfig, MODEL_SIZES, type ModelSize } from '../src/model/config.ts';
+import { Transformer } from '../src/model/transformer.ts';
+import { ceLoss, packCe, Trainer } from '../src/model/train.ts';
+import { captureCheckpoint } from '../src/model/checkpoint.ts';
+import { saveCheckpointDir } from '../src/model/checkpoint-node.ts';
+import { initBackend } from '../src/model/backend-node.ts';
+import { formatBackendInfo, type BackendPref } from '../src/model/backend.ts';
+
+const DEFAULTS = { size: 'tiny' as ModelSize, steps: 1000, seed: 1, batch: 16, lr: 2e-3, warmup: 50, logEvery: 10, saveEvery: 200 };
+
+/** The held-out sample a checkpoint's loss is quoted on: its own stream, never trained on. */
+export const HELDOUT = { seed: 'heldout', n: 256 } as const;
+
+/** The context the default run config needs (prompt budget + response budget), so `azr train --init` accepts the base. */
+export const PRETRAIN_CONTEXT = DEFAULT_CONFIG.maxPromptTokens + DEFAULT_CONFIG.maxResponseTokens;
+
+const USAGE = `usage: azr pretrain [--size S] [--steps N] [--seed S] [--out DIR] [--backend B]
+                    [--batch B] [--lr LR] [--save-every K] [--json]
+
+Pretrains a base policy on the generated corpus (programs and the self-play prompt formats
+with random, unverified answers): next-token cross-entropy on every token. Writes a
+checkpoint to DIR (config.json, weights.safetensors) and DIR/loss.jsonl.
+
+  --size S        model size: ${Object.keys(MODEL_SIZES).join(', ')} (default ${DEFAULTS.size})
+  --steps N       optimizer steps (default ${DEFAULTS.steps})
+  --seed S        seed of the weights and of the corpus stream (default ${DEFAULTS.seed})
+  --out DIR       checkpoint directory (default runs/pretrain-<size>-<time>); an existing
+                  checkpoint there is replaced, any other non-empty directory is refused
+  --backend B     tfjs backend: ${BACKEND_PREFS.join(', ')} (default auto)
+  --batch B       sequences per step (default ${DEFAULTS.batch})
+  --lr LR         peak learning rate (default ${DEFAULTS.lr}; ${DEFAULTS.warmup} warm-up steps, cosine to 10%)
+  --save-every K  save the checkpoint every K steps (default ${DEFAULTS.saveEvery}; always at the end)
+  --json          print a summary as one JSON object on the last line of stdout
+  -h, --help      this message`;
+
+const OPTIONS = {
+  size: { type: 'string' },
+  steps: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  backend: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  'save-every': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export function pretrainTokenizer(): CharTokenizer {
+  return new CharTokenizer([...SPECIAL_TOKENS]);
+}
+
+/** Token ids of one example: the prompt and its response, one sequence. */
+export function encodeExample(tok: CharTokenizer, ex: CorpusExample): number[] {
+  return tok.encode(ex.prompt + ex.response);
+}
+
+/**
+ * Mean next-token cross-entropy (nats per predicted token) of `model` on `examples`,
+ * weighted by tokens, in chunks of `chunk` sequences. The figure the model card quotes.
+ */
+export async function corpusLoss(model: Transformer, tok: CharTokenizer, examples: readonly CorpusExample[], chunk = 32): Promise<{ loss: number; tokens: number }> {
+  const seqs = examples.map((e) => encodeExample(tok, e));
+  let sum = 0;
+  let tokens = 0;
+  for (let i = 0; i < seqs.length; i += chunk) {
+    const p = packCe(model, { sequences: seqs.slice(i, i + chunk) });
+    const n = p.weights.reduce((a, w) => a + w, 0);
+    const t = ceLoss(model, p, 1);
+    sum += (await t.data())[0];
+    t.dispose();
+    tokens += n;
+  }
+  return { loss: sum / tokens, tokens };
+}
+
+/** Linear warm-up, then cosine decay to 10% of the peak at the last step. */
+export function lrAt(step: number, steps: number, peak: number, warmup: number): number {
+  if (step < warmup) return (peak * (step + 1)) / warmup;
+  const t = steps > warmup ? (step - warmup) / (steps - warmup) : 1;
+  return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, t))));
+}
+
+/**
+ * Batches from the corpus stream: draws 4 batches' worth of examples, sorts them by length
+ * and cuts them into 4 batches (less padding, so fewer wasted tokens), in drawn order.
+ */
+function* batches(seed: number, batch: number, maxLen: number, tok: CharTokenizer): Generator<number[][]> {
+  const stream = corpus(seed);
+  for (;;) {
+    const pool: number[][] = [];
+    while (pool.length < 4 * batch) {
+      const ids = encodeExample(tok, stream.next().value as CorpusExample);
+      // The model sees at most maxLen inputs (+1 target); longer examples are rare and skipped.
+      if (ids.length <= maxLen + 1) pool.push(ids);
+    }
+    pool.sort((a, b) => a.length - b.length);
+    for (let i = 0; i < 4; i++) yield pool.slice(i * batch, (i + 1) * batch);
+  }
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}
+
+function numFlag(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1) throw new UsageError(`--${name} must be a number in (0, 1], got "${value}"`);
+  return n;
+}
+
+/** A directory the run may write: new, empty, or holding a checkpoint (which is replaced). */
+function checkOut(dir: string): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${dir} exists and is not a directory`);
+  const entries = readdirSync(dir);
+  if (entries.length > 0 && !entries.includes('config.json')) throw new UsageError(`--out ${dir} is not empty and holds no checkpoint; refusing to write into it`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, OPTIONS, USAGE);
+  if (values.help) {
+    process.stderr.write(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${USAGE}`);
+  const size = values.size ?? DEFAULTS.size;
+  if (!isModelSize(size)) throw new UsageError(`--size must be one of ${Object.keys(MODEL_SIZES).join(', ')}, got "${size}"`);
+  const steps = intFlag(values.steps, 'steps', DEFAULTS.steps);
+  const seed = intFlag(values.seed, 'seed', DEFAULTS.seed, 0);
+  const batch = intFlag(values.batch, 'batch', DEFAULTS.batch);
+  const saveEvery = intFlag(values['save-every'], 'save-every', DEFAULTS.saveEvery);
+  const lr = numFlag(values.lr, 'lr', DEFAULTS.lr);
+  if (values.backend !== undefined && !(BACKEND_PREFS as readonly string[]).includes(values.backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_PREFS.join(', ')}, got "${values.backend}"`);
+  }
+  const out = resolve(values.out ?? `runs/pretrain-${size}-${stamp()}`);
+  checkOut(out);
+  const warmup = Math.min(DEFAULTS.warmup, Math.max(1, Math.floor(steps / 10)));
+
+  const backend = await initBackend((values.backend as BackendPref | undefined) ?? 'auto');
+  log(`backend: ${formatBackendInfo(backend)}`);
+  const tok = pretrainTokenizer();
+  const cfg = modelConfig(size, tok.vocabSize, { contextLength: PRETRAIN_CONTEXT });
+  const model = new Transformer(cfg, seed);
+  const trainer = new Trainer(model, { lr });
+  const command = ['azr', 'pretrain', ...argv].join(' ');
+  log(`pretraining ${size} (${countParams(cfg).toLocaleString('en')} parameters, context ${cfg.contextLength}) for ${steps} steps of ${batch} sequences, lr ${lr}, seed ${seed} → ${out}`);
+
+  const lossLog: { step: number; loss: number; lr: number; tokens: number; t: number }[] = [];
+  const started = performance.now();
+  let tokens = 0;
+  let windowLoss = 0;
+  let windowSteps = 0;
+  let windowTokens = 0;
+  let windowStart = performance.now();
+  let lastLoss = NaN;
+  const save = async (step: number, extra: Record<string, unknown> = {}) => {
+    const files = await captureCheckpoint({
+      model: cfg,
+      tokenizer: tok,
+      variables: model.namedVariables(),
+      meta: { kind: 'pretrained-base', corpus: 'src/core/corpus.ts', lossOn: 'all tokens', seed, size, step, steps, batch, lr, tokens, wallS: (performance.now() - started) / 1000, backend: backend.name, command, ...extra },
+    });
+    await saveCheckpointDir(out, files);
+    await writeFile(join(out, 'loss.jsonl'), lossLog.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  };
+  try {
+    const stream = batches(seed, batch, cfg.contextLength, tok);
+    for (let step = 0; step < steps; step++) {
+      trainer.lr = lrAt(step, steps, lr, warmup);
+      const seqs = stream.next().value as number[][];
+      const s = await trainer.ceStep({ sequences: seqs });
+      if (!Number.isFinite(s.loss)) throw new Error(`loss became ${s.loss} at step ${step + 1}; lower --lr`);
+      tokens += s.tokens;
+      windowLoss += s.loss;
+      windowSteps++;
+      windowTokens += s.tokens;
+      lastLoss = s.loss;
+      const done = step + 1;
+      if (done % DEFAULTS.logEvery === 0 || done === steps || done === 1) {
+        const now = performance.now();
+        const loss = windowLoss / windowSteps;
+        lossLog.push({ step: done, loss, lr: trainer.lr, tokens, t: (now - started) / 1000 });
+        log(`step ${done}/${steps}  loss ${loss.toFixed(4)}  lr ${trainer.lr.toExponential(2)}  ${Math.round((windowTokens * 1000) / (now - windowStart))} tok/s  ${tokens.toLocaleString('en')} tokens  ${((now - started) / 1000).toFixed(0)} s`);
+        windowLoss = windowSteps = windowTokens = 0;
+        windowStart = now;
+      }
+      if (done % saveEvery === 0 && done < steps) await save(done);
+    }
+    const wallS = (performance.now() - started) / 1000;
+    const held = await corpusLoss(model, tok, sampleCorpus(HELDOUT.seed, HELDOUT.n));
+    log(`held-out loss ${held.loss.toFixed(4)} nats/token on ${HELDOUT.n} fresh examples (${held.tokens} tokens); trained on ${tokens.toLocaleString('en')} tokens in ${wallS.toFixed(0)} s`);
+    await save(steps, { heldout: { seed: HELDOUT.seed, n: HELDOUT.n, loss: held.loss, tokens: held.tokens }, finalLoss: lastLoss, wallS });
+    if (values.json) {
+      emitJson({ out, size, params: countParams(cfg), steps, tokens, firstLoss: lossLog[0]?.loss, finalLoss: lossLog.at(-1)?.loss, heldoutLoss: held.loss, wallS, backend: backend.name });
+    }
+    return 0;
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}
