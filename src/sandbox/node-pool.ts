@@ -17,6 +17,7 @@ export interface NodePoolOptions extends PoolOptions {
 }
 
 const ENTRY = new URL('../../workers/sandbox.node-worker.mjs', import.meta.url);
+const WORKER_STACK_MB = 1;
 
 /** The pool for Node: N = os.availableParallelism() worker threads unless `size` says otherwise. */
 export function createNodePool(options: NodePoolOptions = {}): SandboxPool {
@@ -30,7 +31,13 @@ function spawnNodeWorker(runnerModule: string | undefined): WorkerHandle {
   // Workers inherit the parent's Node flags, but --input-type (from `node -e`) makes a
   // worker refuse its file entry point; the entry decides its own module type.
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  const worker = new Worker(ENTRY, { workerData: { runnerModule }, execArgv });
+  // Node gives worker threads a 4 MB native stack; the main thread and browser workers
+  // have V8's ~1 MB, which is what the runner's stack limit is calibrated against. With
+  // 4 MB, deep nesting meets QuickJS's own parser check instead (JSON.parse then throws a
+  // SyntaxError rather than a limit verdict), so a task would check differently in Node
+  // than in the page. Same stack, same verdicts.
+  const resourceLimits = { stackSizeMb: WORKER_STACK_MB };
+  const worker = new Worker(ENTRY, { workerData: { runnerModule }, execArgv, resourceLimits });
   let listener: ((reason: string, verdict: Verdict) => void) | null = null;
   worker.on('error', (e: Error & { code?: string }) => {
     listener?.(`${e.name}: ${e.message}`, e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'error');

@@ -1,8 +1,9 @@
 // The sandbox pool in real Chromium: module workers under the test page's COOP/COEP,
 // the QuickJS runner compiled in each worker, and the host watchdog for what QuickJS
 // cannot interrupt.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createExecutor, type ExecJob, type SandboxPool } from '../../../src/sandbox/index.ts';
+import { HOSTILE_CASES, ORDINARY_TASK } from '../../unit/sandbox/hostile-programs.ts';
 
 let pool: SandboxPool;
 beforeAll(async () => {
@@ -72,4 +73,26 @@ test('a worker that errors on load answers the jobs with a clear error instead o
     await broken.dispose();
     URL.revokeObjectURL(script);
   }
+});
+
+describe('hostile programs (Chromium worker pool)', () => {
+  for (const c of HOSTILE_CASES) {
+    test(c.name, async () => {
+      await pool.ready(); // a worker replaced after the previous case may still be starting
+      const t0 = performance.now();
+      const [result] = await pool.run([{ program: c.program, inputs: [c.input], expected: c.expected === undefined ? undefined : [c.expected] }]);
+      const wall = performance.now() - t0;
+      expect(c.verdicts, `${c.name}: got ${result.verdict} (${result.reason})`).toContain(result.verdict);
+      expect(result.reason).not.toBe('');
+      expect(wall).toBeLessThan(2000);
+      const [after] = await pool.run([ORDINARY_TASK]);
+      expect(after.verdict, `ordinary task after "${c.name}": ${after.reason}`).toBe('ok');
+    });
+  }
+
+  test('no worker is left stuck', async () => {
+    await pool.ready();
+    expect(pool.stats().idle).toBe(pool.size);
+    expect((await pool.run([ORDINARY_TASK]))[0].verdict).toBe('ok');
+  });
 });
