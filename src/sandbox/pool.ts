@@ -52,7 +52,7 @@ export interface PoolOptions {
 export const DEFAULT_POOL_OPTIONS = {
   recycleAfterJobs: 5000,
   recycleOnAbort: true,
-  slackMs: 500,
+  slackMs: 300,
   startTimeoutMs: 30_000,
   maxChunkChecks: 256,
   chunksPerWorker: 4,
