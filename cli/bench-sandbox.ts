@@ -3,7 +3,7 @@
 // ceiling), all measured in this one run so the ratios compare like with like.
 import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
 import { createNodePool } from '../src/sandbox/node-pool.ts';
-import { BENCH_MIX, checksOf, timeNaive, timePool, timeV8, v8Check, wrongVerdicts, type Timing } from '../src/sandbox/bench.ts';
+import { BENCH_MIX, checksOf, combine, timeNaive, timePool, timeV8, v8Check, wrongVerdicts, type Timing } from '../src/sandbox/bench.ts';
 import type { ExecJob, ExecResult, Verdict } from '../src/sandbox/types.ts';
 import type { JobRunner } from '../src/sandbox/worker-api.ts';
 
@@ -62,9 +62,19 @@ export async function main(argv: string[]): Promise<number> {
     await timeNaive(runner, mix, Math.min(0.5, seconds / 6));
     await timeV8(mix, Math.min(0.5, seconds / 6));
 
-    const naive = await timeNaive(runner, mix, seconds);
-    const pooled = await timePool((j) => pool.run(j), batch, seconds);
-    const v8 = await timeV8(mix, seconds);
+    // Interleaved rounds, so a change in machine load (this box is shared) hits all
+    // three paths alike instead of skewing the ratios.
+    const rounds = Math.max(1, Math.round(seconds / 0.5));
+    const slice = seconds / rounds;
+    const parts: { naive: Timing[]; pool: Timing[]; v8: Timing[] } = { naive: [], pool: [], v8: [] };
+    for (let r = 0; r < rounds; r++) {
+      parts.naive.push(await timeNaive(runner, mix, slice));
+      parts.pool.push(await timePool((j) => pool.run(j), batch, slice));
+      parts.v8.push(await timeV8(mix, slice));
+    }
+    const naive = combine(parts.naive);
+    const pooled = combine(parts.pool);
+    const v8 = combine(parts.v8);
     const costs = runnerCosts(runner);
 
     const ratio = pooled.checksPerSec / naive.checksPerSec;

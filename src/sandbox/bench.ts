@@ -230,6 +230,13 @@ export async function timeLoop(seconds: number, once: () => Promise<{ checks: nu
   return { checks, ms, checksPerSec: (checks * 1000) / ms, runnerMs };
 }
 
+/** Several timings of one path as one: total checks over total time. */
+export function combine(parts: readonly Timing[]): Timing {
+  const checks = parts.reduce((n, t) => n + t.checks, 0);
+  const ms = parts.reduce((n, t) => n + t.ms, 0);
+  return { checks, ms, checksPerSec: (checks * 1000) / ms, runnerMs: parts.reduce((n, t) => n + t.runnerMs, 0) };
+}
+
 /** The pool, fed `batch` again and again (the way a self-play step feeds it). */
 export function timePool(run: (jobs: ExecJob[]) => Promise<ExecResult[]>, batch: ExecJob[], seconds: number): Promise<Timing> {
   const n = checksOf(batch);
