@@ -17,6 +17,11 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' },
+  // tfjs's threaded wasm backend starts its pthread workers from the *source text* of its
+  // module factory (Function.prototype.toString), which still names variables of the
+  // enclosing bundle: minified (mangled or compressed), those names are gone and every
+  // thread dies with a ReferenceError, so the built app never finishes starting the trainer.
+  build: { minify: false },
   optimizeDeps: {
     // QuickJS loads its .wasm next to its module; pre-bundling would move the JS away from it.
     exclude: ['quickjs-emscripten', '@jitl/quickjs-wasmfile-release-sync'],
@@ -34,6 +39,18 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The built app, served by `vite preview`, driven by playwright-core (tests/e2e).
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
         },
       },
       {

@@ -1,0 +1,604 @@
+// The app's one controller: it owns the trainer worker, the current run and everything
+// the components render (reports, feed, notices), as Svelte 5 runes. Components call its
+// methods (toggle, stepOnce, reset, applyConfig, openRun…) and read its fields; nothing
+// else talks to the worker or to IndexedDB.
+//
+// The page drives training one step at a time (`step()` in a loop) rather than with the
+// trainer's `run()`: between two steps it stores the report, saves a checkpoint when one is
+// due, and can check the step before keeping it. A step that throws (a lost GPU device, a
+// crashed worker) or whose update is not finite is not kept: the worker is replaced and
+// the run continues from the last checkpoint saved after a good step.
+import { configHash, type Config } from '../../core/config.ts';
+import { isPresetName, type PresetName } from '../../core/presets.ts';
+import { parseUrlState, serializeUrlState, type UrlProblem } from '../../core/urlstate.ts';
+import { formatRunLogLine, parseRunLog, type RunLogLine } from '../../selfplay/runlog.ts';
+import type { StepReport } from '../../selfplay/report.ts';
+import type { TrainerEvent, TrainerInfo, TrainerStart } from '../../selfplay/trainer.ts';
+import type { CheckpointFiles } from '../../model/checkpoint.ts';
+import type { BaseCheckpoint } from './base-checkpoint.ts';
+import { FeedModel, type FeedItem } from './feed.ts';
+import * as store from './runs.ts';
+import type { RunOrigin, RunRecord } from './runs.ts';
+import { STARTER_TASKS } from './starter-tasks.ts';
+import { TrainerClient } from './trainer-client.ts';
+
+export type Status = 'loading' | 'ready' | 'running' | 'pausing' | 'stepping' | 'recovering' | 'failed';
+
+export interface Notice {
+  id: number;
+  level: 'info' | 'warn' | 'error';
+  text: string;
+}
+
+/** The worker-facing surface the controller needs (the real TrainerClient, or one a test wraps). */
+export interface TrainerLike {
+  start(opts: TrainerStart, onEvent: (e: TrainerEvent) => void): Promise<TrainerInfo>;
+  step(): Promise<StepReport>;
+  save(): Promise<CheckpointFiles>;
+  dispose(): Promise<void>;
+}
+
+export interface ControllerOptions {
+  makeClient?: () => TrainerLike;
+  /** Save a checkpoint at least every this many steps while running (and always on pause). */
+  checkpointEvery?: number;
+  /** Where to reflect the config (a test passes its own). */
+  location?: { hash: string; replace(hash: string): void };
+}
+
+/** Page-level hash key (not a config knob): `init=random` skips the base checkpoint. */
+const INIT_KEY = 'init';
+export type InitChoice = 'auto' | 'random';
+
+/** Every number in a value, with its path (for the non-finite check). */
+function numbers(value: unknown, path = ''): [string, number][] {
+  if (typeof value === 'number') return [[path, value]];
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => numbers(v, path ? `${path}.${k}` : k));
+  return [];
+}
+
+/** The first non-finite number of a report, as `path = value`, or null. */
+export function nonFinite(report: StepReport): string | null {
+  const bad = numbers(report).find(([, x]) => !Number.isFinite(x));
+  return bad ? `${bad[0]} = ${bad[1]}` : null;
+}
+
+function splitInit(hash: string): { rest: string; init: InitChoice } {
+  let init: InitChoice = 'auto';
+  const parts = hash.replace(/^#/, '').split('&').filter((p) => {
+    if (p === `${INIT_KEY}=random`) {
+      init = 'random';
+      return false;
+    }
+    return p !== '' && !p.startsWith(`${INIT_KEY}=`);
+  });
+  return { rest: parts.join('&'), init };
+}
+
+function download(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+const safeName = (s: string) => s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
+
+export class Controller {
+  status = $state<Status>('loading');
+  statusText = $state('Starting the trainer…');
+  run = $state<RunRecord | null>(null);
+  reports = $state.raw<StepReport[]>([]);
+  feed = $state.raw<FeedItem[]>([]);
+  phase = $state('');
+  info = $state<TrainerInfo | null>(null);
+  /** What the run's first weights are, in words. */
+  originText = $state('');
+  notices = $state<Notice[]>([]);
+  savedStep = $state<number | null>(null);
+  urlProblems = $state.raw<UrlProblem[]>([]);
+  hidden = $state.raw<Set<string>>(new Set());
+  preset = $state<PresetName>('default');
+  init = $state<InitChoice>('auto');
+  runs = $state.raw<RunRecord[]>([]);
+  /** Steps in a row that failed from the same checkpoint. */
+  private failures = 0;
+
+  private client: TrainerLike | null = null;
+  private base: BaseCheckpoint | null = null;
+  private feedModel = new FeedModel();
+  private feedTimer: ReturnType<typeof setTimeout> | null = null;
+  private wantRun = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private noticeId = 0;
+  private readonly makeClient: () => TrainerLike;
+  private readonly checkpointEvery: number;
+  private readonly location: { hash: string; replace(hash: string): void };
+
+  constructor(opts: ControllerOptions = {}) {
+    this.makeClient = opts.makeClient ?? (() => new TrainerClient());
+    this.checkpointEvery = opts.checkpointEvery ?? 5;
+    this.location = opts.location ?? {
+      get hash() {
+        return globalThis.location.hash;
+      },
+      replace(hash: string) {
+        history.replaceState(null, '', hash ? `#${hash}` : globalThis.location.pathname + globalThis.location.search);
+      },
+    };
+  }
+
+  get step(): number {
+    return this.run?.step ?? 0;
+  }
+
+  get running(): boolean {
+    return this.status === 'running' || this.status === 'pausing';
+  }
+
+  get config(): Config | null {
+    return this.run?.config ?? null;
+  }
+
+  notify(level: Notice['level'], text: string): void {
+    this.notices = [...this.notices.slice(-4), { id: ++this.noticeId, level, text }];
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  // ---- Start-up ---------------------------------------------------------------------------
+
+  /** Reads the URL, reopens the current run if the URL agrees with it, else starts a new one. */
+  async boot(): Promise<void> {
+    const { rest, init } = splitInit(this.location.hash);
+    this.init = init;
+    const { state, problems } = parseUrlState(rest);
+    this.urlProblems = problems;
+    this.hidden = state.hidden;
+    if (problems.length) {
+      this.notify('warn', `The link's settings had ${problems.length} problem${problems.length > 1 ? 's' : ''} (listed in Settings); those keys fell back to the preset's values, the rest were kept.`);
+    }
+    // Checkpoints are stored from this thread; load that code (and tfjs with it) now, while
+    // nothing trains, so the first save never stalls a frame mid-run.
+    void import('../../model/checkpoint-browser.ts').catch(() => undefined);
+    await this.refreshRuns();
+    const id = store.currentRunId();
+    const current = id ? await store.getRun(id).catch(() => undefined) : undefined;
+    if (current && (rest === '' || current.configHash === configHash(state.config))) {
+      await this.resume(current);
+    } else {
+      await this.newRun(state.preset, state.config);
+    }
+  }
+
+  private async loadBase(): Promise<BaseCheckpoint> {
+    if (!this.base) {
+      const { fetchBaseCheckpoint } = await import('./base-checkpoint.ts');
+      this.base = await fetchBaseCheckpoint();
+    }
+    return this.base;
+  }
+
+  private writeUrl(): void {
+    if (!this.run) return;
+    const preset = isPresetName(this.run.preset) ? this.run.preset : 'default';
+    let hash = serializeUrlState({ preset, config: this.run.config, hidden: this.hidden });
+    if (this.init === 'random') hash = hash ? `${hash}&${INIT_KEY}=random` : `${INIT_KEY}=random`;
+    this.location.replace(hash);
+  }
+
+  private onEvent = (e: TrainerEvent): void => {
+    if (e.type === 'phase') {
+      const names = { propose: 'proposed', validate: 'validated', solve: 'solved', update: 'updated' } as const;
+      this.phase = `step ${e.event.step}: ${names[e.event.phase]} in ${Math.round(e.event.ms)} ms`;
+      return;
+    }
+    if (this.feedModel.add(e, this.run?.config.baseline ?? 'task-relative') && !this.feedTimer) {
+      // Many events arrive per step: render them in batches, never one DOM update each.
+      this.feedTimer = setTimeout(() => {
+        this.feedTimer = null;
+        this.feed = this.feedModel.items.slice();
+      }, 150);
+    }
+  };
+
+  /** A fresh worker, started; replaces (and stops) the previous one. */
+  private async startClient(opts: TrainerStart): Promise<TrainerInfo> {
+    const old = this.client;
+    this.client = null;
+    await old?.dispose();
+    const client = this.makeClient();
+    try {
+      const info = await client.start({ ...opts, events: ['step', 'proposal', 'rollout', 'phase'] }, this.onEvent);
+      this.client = client;
+      this.info = info;
+      return info;
+    } catch (e) {
+      await client.dispose();
+      throw e;
+    }
+  }
+
+  /** Starts a run at step 0 with the base checkpoint's weights when there is one. */
+  private async startFresh(config: Config): Promise<RunOrigin> {
+    const base = this.init === 'random' ? null : await this.loadBase();
+    const tasks = [...STARTER_TASKS];
+    if (base?.found) {
+      try {
+        await this.startClient({ config, checkpoint: base.files, tasks });
+        this.originText = `Started from the ${base.note}; buffers seeded from ${tasks.length} built-in starter tasks.`;
+        return 'base';
+      } catch (e) {
+        this.notify('warn', `The base checkpoint cannot train with this config (${(e as Error).message}); starting from random weights instead.`);
+      }
+    }
+    await this.startClient({ config, tasks });
+    const why = this.init === 'random' ? 'random weights were asked for (init=random)' : base ? base.note : 'no base checkpoint';
+    this.originText = `Started from random weights (${why}); buffers seeded from ${tasks.length} built-in starter tasks.`;
+    return 'random';
+  }
+
+  async newRun(preset: PresetName, config: Config, name?: string): Promise<void> {
+    await this.pauseAndWait();
+    this.status = 'loading';
+    this.statusText = 'Starting the trainer (backend, sandbox, policy)…';
+    this.resetView();
+    const now = Date.now();
+    const run: RunRecord = {
+      id: store.newRunId(),
+      name: name ?? `${preset} · seed ${config.seed} · ${new Date(now).toLocaleString()}`,
+      createdAt: now,
+      updatedAt: now,
+      preset,
+      config,
+      configHash: configHash(config),
+      origin: 'random',
+      step: 0,
+      checkpointStep: null,
+    };
+    this.run = run;
+    this.preset = preset;
+    this.writeUrl();
+    try {
+      run.origin = await this.startFresh(config);
+      this.run = { ...run };
+      await this.persistRun();
+      store.setCurrentRunId(run.id);
+      this.ready();
+    } catch (e) {
+      this.fail(`The trainer could not start: ${(e as Error).message}`);
+    }
+  }
+
+  /** Reopens a stored run from its checkpoint (or from step 0 if it has none yet). */
+  async resume(run: RunRecord): Promise<void> {
+    await this.pauseAndWait();
+    this.status = 'loading';
+    this.statusText = `Reopening "${run.name}"…`;
+    this.resetView();
+    this.run = { ...run };
+    this.preset = isPresetName(run.preset) ? run.preset : 'default';
+    this.writeUrl();
+    store.setCurrentRunId(run.id);
+    try {
+      const at = await this.startFromCheckpoint(run);
+      const reports = (await store.loadMetrics(run.id)).filter((r) => r.step <= at);
+      this.reports = reports;
+      this.run = { ...this.run, step: at, updatedAt: Date.now() };
+      await this.persistRun();
+      this.ready();
+      if (at > 0) this.notify('info', `Resumed "${run.name}" at step ${at}.`);
+    } catch (e) {
+      this.fail(`Run "${run.name}" could not be reopened: ${(e as Error).message}. Start a new run from Settings, or open another run.`);
+    }
+  }
+
+  /** Starts the worker at the run's checkpoint; returns the step it holds (0 without one). */
+  private async startFromCheckpoint(run: RunRecord): Promise<number> {
+    if (run.checkpointStep === null) {
+      await store.truncateMetrics(run.id, 0);
+      const origin = await this.startFresh(run.config);
+      if (this.run) this.run = { ...this.run, origin };
+      return 0;
+    }
+    const { loadCheckpointFromDb } = await import('../../model/checkpoint-browser.ts');
+    const files = await loadCheckpointFromDb(store.checkpointName(run.id));
+    const info = await this.startClient({ checkpoint: files, backend: run.config.backend });
+    await store.truncateMetrics(run.id, info.step);
+    this.originText = `Resumed from its checkpoint at step ${info.step} (run started from ${run.origin === 'base' ? 'the base checkpoint' : run.origin === 'imported' ? 'an imported checkpoint' : 'random weights'}).`;
+    this.savedStep = info.step;
+    return info.step;
+  }
+
+  private resetView(): void {
+    this.reports = [];
+    this.feedModel.clear();
+    this.feed = [];
+    this.phase = '';
+    this.savedStep = null;
+    this.failures = 0;
+  }
+
+  private ready(): void {
+    this.status = 'ready';
+    this.statusText = this.step === 0 ? 'Ready: press Start training (or Space).' : `Paused at step ${this.step}.`;
+  }
+
+  private fail(text: string): void {
+    this.wantRun = false;
+    this.status = 'failed';
+    this.statusText = text;
+    this.notify('error', text);
+  }
+
+  private async persistRun(): Promise<void> {
+    if (!this.run) return;
+    try {
+      await store.putRun($state.snapshot(this.run) as RunRecord);
+      await this.refreshRuns();
+    } catch (e) {
+      this.notify('warn', `The run could not be saved in this browser: ${(e as Error).message}`);
+    }
+  }
+
+  async refreshRuns(): Promise<void> {
+    try {
+      this.runs = await store.listRuns();
+    } catch (e) {
+      this.runs = [];
+      this.notify('warn', (e as Error).message);
+    }
+  }
+
+  // ---- Training ---------------------------------------------------------------------------
+
+  /** Space: start when idle, pause when running. */
+  toggle(): void {
+    if (this.running) this.pause();
+    else void this.start();
+  }
+
+  async start(): Promise<void> {
+    if (this.status !== 'ready' || !this.client) return;
+    this.wantRun = true;
+    this.status = 'running';
+    this.statusText = 'Training…';
+    this.loopDone = this.loop();
+    await this.loopDone;
+  }
+
+  pause(): void {
+    if (this.status !== 'running') return;
+    this.wantRun = false;
+    this.status = 'pausing';
+    this.statusText = 'Pausing after this step…';
+  }
+
+  private async pauseAndWait(): Promise<void> {
+    this.pause();
+    await this.loopDone;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.wantRun && this.client) {
+      if (!(await this.oneStep(false))) break;
+    }
+    // On pause the newest step is saved at once, so a reload reopens exactly here.
+    if (this.client && this.run && this.savedStep !== this.run.step && this.status !== 'failed') await this.checkpoint();
+    if (this.status === 'running' || this.status === 'pausing') this.ready();
+  }
+
+  async stepOnce(): Promise<void> {
+    if (this.status !== 'ready' || !this.client) return;
+    this.status = 'stepping';
+    this.statusText = `Running step ${this.step + 1}…`;
+    if (await this.oneStep(true)) this.ready();
+  }
+
+  /** One step, kept or rolled back; false when training should stop. */
+  private async oneStep(saveAfter: boolean): Promise<boolean> {
+    const client = this.client!;
+    const run = this.run!;
+    let report: StepReport;
+    try {
+      report = await client.step();
+    } catch (e) {
+      return this.recover(`step ${run.step + 1} failed: ${(e as Error).message}`);
+    }
+    const bad = nonFinite(report);
+    if (bad) return this.recover(`step ${report.step} produced a non-finite number (${bad}); its update was not kept`);
+    this.failures = 0;
+    this.reports = [...this.reports, report];
+    this.run = { ...run, step: report.step, updatedAt: Date.now() };
+    try {
+      await store.appendMetric($state.snapshot(this.run) as RunRecord, report);
+      await this.refreshRuns();
+    } catch (e) {
+      this.notify('warn', `Step ${report.step} could not be stored: ${(e as Error).message}`);
+    }
+    if (saveAfter || report.step - (this.run.checkpointStep ?? 0) >= this.checkpointEvery) await this.checkpoint();
+    return true;
+  }
+
+  /** Saves the trainer's state as the run's checkpoint (only ever after a good step). */
+  async checkpoint(): Promise<void> {
+    if (!this.client || !this.run) return;
+    try {
+      const files = await this.client.save();
+      const { saveCheckpointToDb } = await import('../../model/checkpoint-browser.ts');
+      const step = this.run.step;
+      await saveCheckpointToDb(store.checkpointName(this.run.id), files);
+      this.run = { ...this.run, checkpointStep: step };
+      await this.persistRun();
+      this.savedStep = step;
+    } catch (e) {
+      this.notify('warn', `The checkpoint could not be saved: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * A step went wrong: nothing of it is kept. The worker (and its GPU device) is replaced
+   * and restarted from the last checkpoint; training goes on unless the same step has now
+   * failed twice from the same state, which would only repeat.
+   */
+  private async recover(why: string): Promise<boolean> {
+    const run = this.run!;
+    this.failures++;
+    const wasRunning = this.wantRun;
+    this.status = 'recovering';
+    const from = run.checkpointStep ?? 0;
+    this.notify('error', `Skipped: ${why}. Restarting the trainer from the last good state (step ${from}).`);
+    this.statusText = `Recovering from a failed step: restarting at step ${from}…`;
+    try {
+      const at = await this.startFromCheckpoint(run);
+      this.reports = this.reports.filter((r) => r.step <= at);
+      this.run = { ...this.run!, step: at };
+      await this.persistRun();
+    } catch (e) {
+      this.fail(`Recovery failed: ${(e as Error).message}`);
+      return false;
+    }
+    if (this.failures >= 2) {
+      this.wantRun = false;
+      this.status = 'ready';
+      this.statusText = `Paused: the step after ${this.run!.step} failed ${this.failures} times from the same state. Try a lower learning rate or another backend (Settings).`;
+      this.notify('error', this.statusText);
+      return false;
+    }
+    this.status = wasRunning ? 'running' : 'ready';
+    this.statusText = wasRunning ? 'Training…' : `Paused at step ${this.run!.step}.`;
+    return wasRunning;
+  }
+
+  /** A new run with the same config (the old one stays in the runs table). */
+  async reset(): Promise<void> {
+    if (!this.run) return;
+    await this.newRun(this.preset, this.run.config);
+  }
+
+  async applyConfig(preset: PresetName, config: Config): Promise<void> {
+    await this.newRun(preset, config);
+  }
+
+  setInit(init: InitChoice): void {
+    this.init = init;
+    this.writeUrl();
+  }
+
+  // ---- Runs table -------------------------------------------------------------------------
+
+  async openRun(id: string): Promise<void> {
+    const run = await store.getRun(id);
+    if (!run) return this.notify('error', 'That run is no longer stored.');
+    await this.resume(run);
+  }
+
+  async renameRun(id: string, name: string): Promise<void> {
+    const trimmed = name.trim();
+    if (trimmed === '') return this.notify('error', 'A run needs a name (it cannot be empty).');
+    const run = await store.getRun(id);
+    if (!run) return;
+    await store.putRun({ ...run, name: trimmed.slice(0, 200) });
+    if (this.run?.id === id) this.run = { ...this.run, name: trimmed.slice(0, 200) };
+    await this.refreshRuns();
+  }
+
+  async deleteRun(id: string): Promise<void> {
+    if (this.run?.id === id) return this.notify('error', 'This is the run on screen: start or open another run before deleting it.');
+    await store.deleteRun(id);
+    const { deleteCheckpointFromDb } = await import('../../model/checkpoint-browser.ts');
+    await deleteCheckpointFromDb(store.checkpointName(id)).catch(() => undefined);
+    await this.refreshRuns();
+  }
+
+  async metricsOf(id: string): Promise<StepReport[]> {
+    return this.run?.id === id ? this.reports : store.loadMetrics(id);
+  }
+
+  /** Downloads the run log (JSONL) and, when there is one, the checkpoint (.ckpt.tar). */
+  async exportRun(id: string): Promise<void> {
+    const run = await store.getRun(id);
+    if (!run) return;
+    const reports = await store.loadMetrics(id);
+    const log = reports.map((r) => formatRunLogLine(r)).join('\n') + (reports.length ? '\n' : '');
+    download(new Blob([log], { type: 'application/jsonl' }), `${safeName(run.name)}.run.jsonl`);
+    if (run.checkpointStep !== null) {
+      const cb = await import('../../model/checkpoint-browser.ts');
+      const files = await cb.loadCheckpointFromDb(store.checkpointName(id));
+      download(cb.checkpointBlob(files), `${safeName(run.name)}.ckpt.tar`);
+    }
+  }
+
+  /**
+   * Imports a run from its checkpoint (.ckpt.tar, which holds the config and the self-play
+   * state) and, optionally, its run log (.jsonl). Everything is checked before anything is
+   * stored, so a bad file changes nothing.
+   */
+  async importFiles(files: readonly File[]): Promise<RunRecord | null> {
+    try {
+      const tars = files.filter((f) => f.name.endsWith('.tar'));
+      const logs = files.filter((f) => f.name.endsWith('.jsonl'));
+      const other = files.filter((f) => !tars.includes(f) && !logs.includes(f));
+      if (other.length) throw new Error(`${other.map((f) => f.name).join(', ')}: expected a .ckpt.tar checkpoint and optionally a .run.jsonl run log`);
+      if (tars.length !== 1) throw new Error(tars.length ? 'choose one checkpoint (.ckpt.tar) at a time' : 'a run is imported from its checkpoint (.ckpt.tar), optionally with its .run.jsonl: the checkpoint holds the config and the state to resume');
+      if (logs.length > 1) throw new Error('choose at most one run log (.jsonl)');
+      const cb = await import('../../model/checkpoint-browser.ts');
+      const { parseCheckpoint } = await import('../../model/checkpoint.ts');
+      const { parseState } = await import('../../selfplay/state.ts');
+      const ckpt = await cb.checkpointFromFile(tars[0]);
+      const meta = parseCheckpoint(ckpt).config.meta;
+      if (!meta.selfplay) throw new Error(`${tars[0].name}: this checkpoint holds weights but no self-play run (no "selfplay" in its meta); it cannot be resumed as a run`);
+      const state = parseState(meta.selfplay);
+      let reports: RunLogLine[] = [];
+      if (logs[0]) {
+        try {
+          reports = parseRunLog(await logs[0].text());
+        } catch (e) {
+          throw new Error(`${logs[0].name}: ${(e as Error).message}`);
+        }
+        reports.forEach((r, i) => {
+          if (r.configHash !== state.configHash) throw new Error(`${logs[0].name} line ${i + 1}: config ${String(r.configHash)} is not the checkpoint's (${state.configHash}); these files are from different runs`);
+          if (!r.roles || !r.solve || !r.update || !r.proposals) throw new Error(`${logs[0].name} line ${i + 1}: not a step report (roles, solve, proposals and update are required)`);
+        });
+        reports = reports.filter((r) => r.step <= state.step);
+      }
+      const now = Date.now();
+      const run: RunRecord = {
+        id: store.newRunId(),
+        name: `${tars[0].name.replace(/\.ckpt\.tar$|\.tar$/, '')} (imported)`,
+        createdAt: now,
+        updatedAt: now,
+        preset: 'default',
+        config: state.config,
+        configHash: state.configHash,
+        origin: 'imported',
+        step: state.step,
+        checkpointStep: state.step,
+      };
+      await cb.saveCheckpointToDb(store.checkpointName(run.id), ckpt);
+      await store.putMetrics(run.id, reports);
+      await store.putRun(run);
+      await this.refreshRuns();
+      this.notify('info', `Imported "${run.name}" at step ${run.step}${reports.length ? ` with ${reports.length} logged steps` : ''}. Open it from the runs table.`);
+      return run;
+    } catch (e) {
+      this.notify('error', `Import failed, nothing was changed: ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.wantRun = false;
+    if (this.feedTimer) clearTimeout(this.feedTimer);
+    const c = this.client;
+    this.client = null;
+    await c?.dispose();
+  }
+}

@@ -1,0 +1,111 @@
+// What the charts plot: each chart a title and a few series, each series a function of
+// one StepReport. Colours are Okabe–Ito (distinguishable with every common colour-vision
+// deficiency); the task type picks the colour and the role the dash, so six lines stay
+// legible without relying on hue alone.
+import type { StepReport } from '../../selfplay/report.ts';
+import { TASK_TYPES, type TaskType } from '../../core/tasks.ts';
+
+export const OKABE_ITO = {
+  orange: '#E69F00',
+  sky: '#56B4E9',
+  green: '#009E73',
+  yellow: '#F0E442',
+  blue: '#0072B2',
+  vermillion: '#D55E00',
+  purple: '#CC79A7',
+  black: '#000000',
+} as const;
+
+export const TYPE_COLOUR: Record<TaskType, string> = { deduction: OKABE_ITO.blue, abduction: OKABE_ITO.vermillion, induction: OKABE_ITO.green };
+export const PROPOSE_DASH = [6, 4];
+
+export interface SeriesSpec {
+  label: string;
+  colour: string;
+  dash?: number[];
+  value: (r: StepReport) => number;
+}
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  /** What the y axis measures. */
+  unit: string;
+  series: SeriesSpec[];
+}
+
+const perRole = (f: (r: StepReport, key: `${TaskType}.${'propose' | 'solve'}`) => number): SeriesSpec[] =>
+  TASK_TYPES.flatMap((t) => [
+    { label: `${t} solve`, colour: TYPE_COLOUR[t], value: (r: StepReport) => f(r, `${t}.solve`) },
+    { label: `${t} propose`, colour: TYPE_COLOUR[t], dash: PROPOSE_DASH, value: (r: StepReport) => f(r, `${t}.propose`) },
+  ]);
+
+const share = (r: StepReport, ...statuses: (keyof StepReport['proposals']['verdicts'])[]) =>
+  r.proposals.total > 0 ? statuses.reduce((a, s) => a + (r.proposals.verdicts[s] ?? 0), 0) / r.proposals.total : 0;
+
+export const CHARTS: ChartSpec[] = [
+  { id: 'reward', title: 'Mean reward per task type and role', unit: 'reward', series: perRole((r, k) => r.roles[k]?.meanReward ?? 0) },
+  {
+    id: 'solve',
+    title: 'Solve rate per task type (solver batch)',
+    unit: 'share correct',
+    series: TASK_TYPES.map((t) => ({ label: t, colour: TYPE_COLOUR[t], value: (r: StepReport) => r.solve[t]?.solveRate ?? 0 })),
+  },
+  {
+    id: 'proposals',
+    title: 'Proposals: validity and verdict mix',
+    unit: 'share of proposals',
+    series: [
+      { label: 'valid', colour: OKABE_ITO.green, value: (r) => r.proposals.validityRate },
+      { label: 'duplicate', colour: OKABE_ITO.sky, value: (r) => share(r, 'duplicate') },
+      { label: 'unparseable', colour: OKABE_ITO.orange, value: (r) => share(r, 'unparseable') },
+      { label: 'syntax', colour: OKABE_ITO.vermillion, value: (r) => share(r, 'syntax') },
+      { label: 'error', colour: OKABE_ITO.purple, value: (r) => share(r, 'error') },
+      { label: 'timeout / memory', colour: OKABE_ITO.black, value: (r) => share(r, 'timeout', 'memory') },
+      { label: 'other rejections', colour: OKABE_ITO.blue, dash: PROPOSE_DASH, value: (r) => share(r, 'not-distinct', 'unpromptable', 'prompt-too-long', 'nondeterministic', 'invalid-input', 'invalid-output') },
+    ],
+  },
+  { id: 'lengths', title: 'Mean response length', unit: 'tokens', series: perRole((r, k) => r.roles[k]?.meanResponseTokens ?? 0) },
+  {
+    id: 'buffers',
+    title: 'Buffer sizes',
+    unit: 'tasks',
+    series: TASK_TYPES.map((t) => ({ label: t, colour: TYPE_COLOUR[t], value: (r: StepReport) => r.buffers[t] ?? 0 })),
+  },
+  {
+    id: 'update',
+    title: 'Update: loss, entropy, clip fraction',
+    unit: 'value',
+    series: [
+      { label: 'loss', colour: OKABE_ITO.vermillion, value: (r) => r.update.loss },
+      { label: 'entropy', colour: OKABE_ITO.blue, value: (r) => r.update.entropy },
+      { label: 'clip fraction', colour: OKABE_ITO.orange, value: (r) => r.update.clipFrac },
+      { label: 'approx KL', colour: OKABE_ITO.purple, dash: PROPOSE_DASH, value: (r) => r.update.approxKl },
+    ],
+  },
+  {
+    id: 'throughput',
+    title: 'Throughput',
+    unit: 'tokens / s',
+    series: [
+      { label: 'sampled tokens/s', colour: OKABE_ITO.blue, value: (r) => r.sampledTokensPerSec },
+      { label: 'trained tokens/s', colour: OKABE_ITO.vermillion, value: (r) => r.trainedTokensPerSec },
+    ],
+  },
+  {
+    id: 'phases',
+    title: 'Time per phase',
+    unit: 'seconds',
+    series: [
+      { label: 'propose', colour: OKABE_ITO.blue, value: (r) => r.time.proposeMs / 1000 },
+      { label: 'validate', colour: OKABE_ITO.green, value: (r) => r.time.validateMs / 1000 },
+      { label: 'solve', colour: OKABE_ITO.orange, value: (r) => r.time.solveMs / 1000 },
+      { label: 'update', colour: OKABE_ITO.vermillion, value: (r) => r.time.updateMs / 1000 },
+    ],
+  },
+];
+
+/** uPlot's column data for one chart: x = step, then one column per series. */
+export function columns(spec: ChartSpec, reports: readonly StepReport[]): number[][] {
+  return [reports.map((r) => r.step), ...spec.series.map((s) => reports.map((r) => s.value(r)))];
+}

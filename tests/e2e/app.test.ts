@@ -1,0 +1,191 @@
+// The built app in real Chromium (playwright-core, the system browser with the project's
+// flags), against `vite preview`: start training, watch steps reach the counter, charts
+// and feed, pause, step once, reload and resume, read the config from the URL, and export
+// and re-import a run. A long-task observer runs throughout training: the page's thread
+// only renders, so no task on it may take over 100 ms.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.ts';
+
+const BASE = inject('baseUrl');
+// The smallest config on the wasm backend: SwiftShader WebGPU is ~50x slower on CI.
+const FAST = '#preset=smoke&backend=wasm&init=random';
+const SHOTS = 'test-results/e2e';
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  // Long tasks are recorded from the first paint; each test reads and clears the list.
+  await context.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+const stepCount = async (p: Page = page) => Number(await p.getByTestId('step-count').textContent());
+const status = (p: Page = page) => p.getByTestId('status').getAttribute('data-status');
+const waitStatus = (want: string, timeout = 120_000) =>
+  page.waitForFunction((w) => document.querySelector('[data-testid="status"]')?.getAttribute('data-status') === w, want, { timeout });
+const longTasks = () => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
+
+test('start, at least 3 iterations in the counter, charts and feed; pause; step once; reload resumes at the same step', async () => {
+  await page.goto(BASE + FAST);
+  await expect.poll(() => page.getByTestId('origin').textContent(), { timeout: 60_000 }).toMatch(/random weights.*starter tasks/);
+  await waitStatus('ready');
+  expect(await page.getByTestId('policy-backend').textContent()).toMatch(/Policy trains on: wasm/);
+  expect(await stepCount()).toBe(0);
+  await page.screenshot({ path: join(SHOTS, '1-ready.png'), fullPage: true });
+
+  await longTasks(); // start-up (parsing bundles) is not training
+  const t0 = Date.now();
+  await page.getByTestId('run-toggle').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-count"]')?.textContent) >= 1, null, { timeout: 120_000 });
+  const firstStepS = (Date.now() - t0) / 1000;
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-count"]')?.textContent) >= 3, null, { timeout: 180_000 });
+  expect(Number(await page.getByTestId('charts').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
+  await expect.poll(() => page.getByTestId('feed-item').count()).toBeGreaterThan(0);
+  // The reward chart drew its six lines (uPlot's legend lists every series).
+  expect(await page.getByTestId('chart-reward').locator('.u-legend .u-series').count()).toBe(7);
+  await page.screenshot({ path: join(SHOTS, '2-training.png'), fullPage: true });
+
+  // Space pauses (focus off the button, so it is the page's shortcut, not a click).
+  await page.locator('h1').click();
+  await page.keyboard.press('Space');
+  await waitStatus('ready');
+  const tasks = await longTasks();
+  console.log(`first step after ${firstStepS.toFixed(1)} s; long tasks while training: ${tasks.length} (max ${Math.max(0, ...tasks).toFixed(0)} ms)`);
+  expect(Math.max(0, ...tasks), `long tasks: ${tasks.map((x) => x.toFixed(0)).join(', ')}`).toBeLessThanOrEqual(100);
+
+  const paused = await stepCount();
+  expect(paused).toBeGreaterThanOrEqual(3);
+  await expect.poll(() => page.getByTestId('saved-step').getAttribute('data-step')).toBe(String(paused));
+  await page.waitForTimeout(500);
+  expect(await stepCount()).toBe(paused); // paused means paused
+
+  // `s` steps once.
+  await page.keyboard.press('s');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="step-count"]')?.textContent) === n, paused + 1, { timeout: 60_000 });
+  await waitStatus('ready');
+  await expect.poll(() => page.getByTestId('saved-step').getAttribute('data-step'), { timeout: 30_000 }).toBe(String(paused + 1));
+  await page.getByTestId('step-once').click();
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="step-count"]')?.textContent) === n, paused + 2, { timeout: 60_000 });
+  await expect.poll(() => page.getByTestId('saved-step').getAttribute('data-step'), { timeout: 30_000 }).toBe(String(paused + 2));
+
+  await page.reload();
+  await waitStatus('ready');
+  expect(await stepCount()).toBe(paused + 2);
+  expect(await page.getByTestId('origin').textContent()).toMatch(new RegExp(`Resumed from its checkpoint at step ${paused + 2}`));
+  expect(Number(await page.getByTestId('charts').getAttribute('data-points'))).toBe(paused + 2);
+  // And it goes on from there.
+  await page.getByTestId('step-once').click();
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="step-count"]')?.textContent) === n, paused + 3, { timeout: 60_000 });
+  await waitStatus('ready');
+  expect(pageErrors).toEqual([]);
+});
+
+test('the config comes from the URL hash; bad keys are named and fall back one by one', async () => {
+  await page.goto(BASE + '#preset=smoke&seed=7&backend=wasm&init=random');
+  await page.reload(); // a hash change alone does not reload the page
+  await waitStatus('ready');
+  expect(await page.getByTestId('preset').inputValue()).toBe('smoke');
+  expect(await page.getByTestId('preset-description').textContent()).toMatch(/Smallest possible run/);
+  expect(await page.getByTestId('cfg-seed').inputValue()).toBe('7');
+  expect(await page.getByLabel('Random seed').inputValue()).toBe('7');
+  expect(await stepCount()).toBe(0); // a different config is a new run
+  expect(new URL(page.url()).hash).toBe('#preset=smoke&seed=7&backend=wasm&init=random');
+
+  await page.goto(BASE + '#preset=smoke&seed=abc&lr=5&batch=3&backend=wasm&init=random');
+  await page.reload();
+  await waitStatus('ready');
+  const problems = await page.getByTestId('url-problems').textContent();
+  expect(problems).toMatch(/seed=abc.*must be a number/);
+  expect(problems).toMatch(/lr=5.*must be <= 1/);
+  expect(await page.getByTestId('cfg-seed').inputValue()).toBe('1'); // the preset's
+  expect(await page.getByTestId('cfg-batch').inputValue()).toBe('3'); // kept
+  expect(new URL(page.url()).hash).toBe('#preset=smoke&batch=3&backend=wasm&init=random');
+
+  // Editing shows the schema's message by the field and blocks applying.
+  await page.getByTestId('cfg-lr').fill('0');
+  expect(await page.getByTestId('cfg-lr-error').textContent()).toMatch(/Learning rate must be > 0/);
+  expect(await page.getByTestId('apply-config').isDisabled()).toBe(true);
+  await page.getByTestId('cfg-lr').fill('0.001');
+  await page.getByTestId('cfg-batch').fill('2');
+  await page.getByTestId('apply-config').click();
+  await waitStatus('ready');
+  expect(new URL(page.url()).hash).toBe('#preset=smoke&lr=0.001&backend=wasm&init=random');
+  await page.screenshot({ path: join(SHOTS, '3-settings.png'), fullPage: true });
+});
+
+test('export a run (log + checkpoint) and import it back; a bad file changes nothing', async () => {
+  await page.goto(BASE + FAST);
+  await page.reload();
+  await waitStatus('ready');
+  await page.getByTestId('step-once').click();
+  await expect.poll(() => page.getByTestId('saved-step').getAttribute('data-step'), { timeout: 60_000 }).toBe('1');
+  await waitStatus('ready');
+  const rowsBefore = await page.getByTestId('run-row').count();
+
+  const current = page.locator('tr.current');
+  const downloads: { name: string; path: string }[] = [];
+  const got = new Promise<void>((resolve) => {
+    page.on('download', async (d) => {
+      const path = join(SHOTS, d.suggestedFilename());
+      await d.saveAs(path);
+      downloads.push({ name: d.suggestedFilename(), path });
+      if (downloads.length === 2) resolve();
+    });
+  });
+  await current.getByTestId('export-run').click();
+  await got;
+  const names = downloads.map((d) => d.name).sort();
+  expect(names[0]).toMatch(/\.ckpt\.tar$/);
+  expect(names[1]).toMatch(/\.run\.jsonl$/);
+
+  // A broken checkpoint: a clear message, no new row.
+  const bad = join(SHOTS, 'broken.ckpt.tar');
+  writeFileSync(bad, 'this is not a tar file');
+  await page.getByTestId('import-input').setInputFiles(bad);
+  await expect.poll(() => page.getByTestId('notice').last().textContent()).toMatch(/Import failed, nothing was changed: broken\.ckpt\.tar/);
+  expect(await page.getByTestId('run-row').count()).toBe(rowsBefore);
+
+  await page.getByTestId('import-input').setInputFiles(downloads.map((d) => d.path));
+  await expect.poll(() => page.getByTestId('run-row').count()).toBe(rowsBefore + 1);
+  const imported = page.getByTestId('run-row').filter({ hasText: '(imported)' }).first();
+  expect(await imported.getByTestId('run-steps').textContent()).toBe('1');
+  await imported.getByRole('button', { name: 'Open' }).click();
+  await expect.poll(() => page.locator('tr.current').getByTestId('run-name').textContent()).toMatch(/\(imported\)/);
+  await waitStatus('ready');
+  expect(await stepCount()).toBe(1);
+  expect(Number(await page.getByTestId('charts').getAttribute('data-points'))).toBe(1);
+  expect(await page.getByTestId('origin').textContent()).toMatch(/Resumed from its checkpoint at step 1 \(run started from an imported checkpoint\)/);
+  // The imported run trains on from where it was exported.
+  await page.getByTestId('step-once').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="step-count"]')?.textContent === '2', null, { timeout: 60_000 });
+  expect(pageErrors).toEqual([]);
+});
+
+test('readable at 390 px wide', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: join(SHOTS, '4-narrow.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+});
