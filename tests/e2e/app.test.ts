@@ -78,6 +78,8 @@ test('start, at least 3 iterations in the counter, charts and feed; pause; step 
   await expect.poll(() => page.getByTestId('saved-step').getAttribute('data-step')).toBe(String(paused));
   await page.waitForTimeout(500);
   expect(await stepCount()).toBe(paused); // paused means paused
+  // The buffers as of that checkpoint: the starter tasks (plus the identity) at least.
+  expect(await page.getByTestId('buffers-summary').textContent()).toMatch(new RegExp(`As of step ${paused}: (1[3-9]|[2-9]\\d|\\d{3,}) deduction tasks`));
 
   // `s` steps once.
   await page.keyboard.press('s');
@@ -179,6 +181,14 @@ test('export a run (log + checkpoint) and import it back; a bad file changes not
   await page.getByTestId('step-once').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="step-count"]')?.textContent === '2', null, { timeout: 60_000 });
   expect(pageErrors).toEqual([]);
+});
+
+test('the default backend choice in the built app is webgpu (SwiftShader here)', async () => {
+  const p = await context.newPage();
+  await p.goto(BASE + '#preset=smoke&seed=3&init=random');
+  await p.waitForFunction(() => document.querySelector('[data-testid="status"]')?.getAttribute('data-status') === 'ready', null, { timeout: 120_000 });
+  expect(await p.getByTestId('policy-backend').textContent()).toMatch(/Policy trains on: webgpu/);
+  await p.close();
 });
 
 test('readable at 390 px wide', async () => {

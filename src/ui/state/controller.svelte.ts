@@ -21,6 +21,8 @@ import * as store from './runs.ts';
 import type { RunOrigin, RunRecord } from './runs.ts';
 import { STARTER_TASKS } from './starter-tasks.ts';
 import { TrainerClient } from './trainer-client.ts';
+import type { Task } from '../../core/taskfile.ts';
+import type { TasksSnapshot } from '../../selfplay/state.ts';
 
 export type Status = 'loading' | 'ready' | 'running' | 'pausing' | 'stepping' | 'recovering' | 'failed';
 
@@ -106,6 +108,11 @@ export class Controller {
   preset = $state<PresetName>('default');
   init = $state<InitChoice>('auto');
   runs = $state.raw<RunRecord[]>([]);
+  /** The buffers as of the last checkpoint (the trainer hands them over only inside one). */
+  buffers = $state.raw<TasksSnapshot | null>(null);
+  /** Tasks a new run's buffers start from: the starter list, or an imported task file. */
+  private seedTasks: Task[] = [...STARTER_TASKS];
+  private seedName = 'built-in starter tasks';
   /** Steps in a row that failed from the same checkpoint. */
   private failures = 0;
 
@@ -229,11 +236,11 @@ export class Controller {
   /** Starts a run at step 0 with the base checkpoint's weights when there is one. */
   private async startFresh(config: Config): Promise<RunOrigin> {
     const base = this.init === 'random' ? null : await this.loadBase();
-    const tasks = [...STARTER_TASKS];
+    const tasks = [...this.seedTasks];
     if (base?.found) {
       try {
         await this.startClient({ config, checkpoint: base.files, tasks });
-        this.originText = `Started from the ${base.note}; buffers seeded from ${tasks.length} built-in starter tasks.`;
+        this.originText = `Started from the ${base.note}; buffers seeded from ${tasks.length} ${this.seedName}.`;
         return 'base';
       } catch (e) {
         this.notify('warn', `The base checkpoint cannot train with this config (${(e as Error).message}); starting from random weights instead.`);
@@ -241,12 +248,15 @@ export class Controller {
     }
     await this.startClient({ config, tasks });
     const why = this.init === 'random' ? 'random weights were asked for (init=random)' : base ? base.note : 'no base checkpoint';
-    this.originText = `Started from random weights (${why}); buffers seeded from ${tasks.length} built-in starter tasks.`;
+    this.originText = `Started from random weights (${why}); buffers seeded from ${tasks.length} ${this.seedName}.`;
     return 'random';
   }
 
   async newRun(preset: PresetName, config: Config, name?: string): Promise<void> {
     await this.pauseAndWait();
+    // A run that never stepped holds nothing worth keeping: replace it rather than list it.
+    const previous = this.run;
+    if (previous && previous.step === 0 && previous.checkpointStep === null) await store.deleteRun(previous.id).catch(() => undefined);
     this.status = 'loading';
     this.statusText = 'Starting the trainer (backend, sandbox, policy)…';
     this.resetView();
@@ -311,6 +321,7 @@ export class Controller {
     const { loadCheckpointFromDb } = await import('../../model/checkpoint-browser.ts');
     const files = await loadCheckpointFromDb(store.checkpointName(run.id));
     const info = await this.startClient({ checkpoint: files, backend: run.config.backend });
+    this.readBuffers(files);
     await store.truncateMetrics(run.id, info.step);
     this.originText = `Resumed from its checkpoint at step ${info.step} (run started from ${run.origin === 'base' ? 'the base checkpoint' : run.origin === 'imported' ? 'an imported checkpoint' : 'random weights'}).`;
     this.savedStep = info.step;
@@ -324,6 +335,7 @@ export class Controller {
     this.phase = '';
     this.savedStep = null;
     this.failures = 0;
+    this.buffers = null;
   }
 
   private ready(): void {
@@ -435,12 +447,30 @@ export class Controller {
       const { saveCheckpointToDb } = await import('../../model/checkpoint-browser.ts');
       const step = this.run.step;
       await saveCheckpointToDb(store.checkpointName(this.run.id), files);
+      this.readBuffers(files);
       this.run = { ...this.run, checkpointStep: step };
       await this.persistRun();
       this.savedStep = step;
     } catch (e) {
       this.notify('warn', `The checkpoint could not be saved: ${(e as Error).message}`);
     }
+  }
+
+  private readBuffers(files: CheckpointFiles): void {
+    try {
+      const meta = (JSON.parse(files.config) as { meta?: { selfplay?: { buffers?: TasksSnapshot } } }).meta;
+      this.buffers = meta?.selfplay?.buffers ?? null;
+    } catch {
+      this.buffers = null;
+    }
+  }
+
+  /** A new run (current settings) whose buffers start from these tasks instead of the starter list. */
+  async newRunWithTasks(tasks: Task[], source: string): Promise<void> {
+    if (!this.run) return;
+    this.seedTasks = tasks;
+    this.seedName = `tasks from ${source}`;
+    await this.newRun(this.preset, this.run.config);
   }
 
   /**
@@ -484,6 +514,7 @@ export class Controller {
   }
 
   async applyConfig(preset: PresetName, config: Config): Promise<void> {
+    this.urlProblems = []; // the settings on screen are now the page's own, not the link's
     await this.newRun(preset, config);
   }
 
