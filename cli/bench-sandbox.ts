@@ -1,25 +1,30 @@
 // `azr bench sandbox`: checks per second of the sandbox pool against a naive runner
-// (fresh QuickJS runtime per check, one thread, one at a time) and raw V8 (the
-// ceiling), all measured in this one run so the ratios compare like with like.
+// (fresh QuickJS runtime and canonicaliser per check, one thread, one at a time) and raw
+// V8 (the ceiling), all measured in this one run so the ratios compare like with like.
+// A fourth row, the real runner one check at a time on one thread, shows which part of
+// the speed-up comes from the runner itself and which from batching and workers.
 import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
 import { createNodePool } from '../src/sandbox/node-pool.ts';
-import { BENCH_MIX, checksOf, combine, timeNaive, timePool, timeV8, v8Check, wrongVerdicts, type Timing } from '../src/sandbox/bench.ts';
+import { BENCH_MIX, checksOf, combine, runPerCheck, timeOneByOne, timePool, timeV8, v8Check, wrongVerdicts, type Timing } from '../src/sandbox/bench.ts';
 import type { ExecJob, ExecResult, Verdict } from '../src/sandbox/types.ts';
 import type { JobRunner } from '../src/sandbox/worker-api.ts';
 
 const USAGE = `usage: azr bench sandbox [--seconds S] [--workers N] [--batch R] [--json]
 
 Times a fixed mix of ${BENCH_MIX.length} programs (${checksOf(BENCH_MIX.map((c) => c.job))} checks: string, array, number
-and object programs, ten-input and one-input jobs, a few failing ones) three ways:
-  pool    the worker pool, the mix repeated R times per run() call
-  naive   one job per check, on one thread, one at a time (a fresh runtime per check)
-  v8      the same programs as trusted code through new Function (the ceiling)
+and object programs, ten-input and one-input jobs, a few failing ones) four ways:
+  pool     the worker pool, the mix repeated R times per run() call
+  single   the pool's runner, one check per job, on one thread, one at a time
+  naive    a fresh QuickJS runtime, context and canonicaliser per check, on one
+           thread, one at a time (src/sandbox/naive.ts)
+  v8       the same programs as trusted code through new Function (the ceiling)
 
 options:
   --seconds S   seconds per measurement, after a warm-up (default 3)
   --workers N   pool size (default: os.availableParallelism())
   --batch R     copies of the mix per pool call (default 16)
-  --json        print {checksPerSec, naiveChecksPerSec, v8ChecksPerSec, ratio, v8Ratio, workers, checks} last on stdout`;
+  --json        print {checksPerSec, naiveChecksPerSec, v8ChecksPerSec, ratio, singleThreadChecksPerSec,
+                v8Ratio, workers, checks} last on stdout (ratio = pool / naive, v8Ratio = v8 / pool)`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -40,7 +45,9 @@ export async function main(argv: string[]): Promise<number> {
   const mix = BENCH_MIX.map((c) => c.job);
   const batch: ExecJob[] = Array.from({ length: copies }, () => mix).flat();
   const { QuickJsRunner } = await import('../src/sandbox/runner.ts');
+  const { NaiveRunner } = await import('../src/sandbox/naive.ts');
   const runner: JobRunner = await QuickJsRunner.create();
+  const naiveRunner: JobRunner = await NaiveRunner.create();
   const pool = createNodePool({ size: workers });
   try {
     await pool.ready();
@@ -49,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
     // Speed of wrong answers is worth nothing: every path must give each job its verdict.
     const wrong = [
       ...wrongVerdicts(BENCH_MIX, await pool.run(mix)).map((w) => `pool: ${w}`),
-      ...wrongVerdicts(BENCH_MIX, mix.map((j) => runner.runJob(j))).map((w) => `naive: ${w}`),
+      ...wrongVerdicts(BENCH_MIX, runPerCheck(runner, BENCH_MIX)).map((w) => `single thread: ${w}`),
+      ...wrongVerdicts(BENCH_MIX, runPerCheck(naiveRunner, BENCH_MIX)).map((w) => `naive: ${w}`),
       ...wrongVerdicts(BENCH_MIX, mix.map(v8Result)).map((w) => `v8: ${w}`),
     ];
     if (wrong.length) {
@@ -59,29 +67,33 @@ export async function main(argv: string[]): Promise<number> {
 
     // Warm-up: JIT on the host side, QuickJS heaps and code caches in the workers.
     await timePool((j) => pool.run(j), batch, Math.min(1, seconds / 3));
-    await timeNaive(runner, mix, Math.min(0.5, seconds / 6));
+    await timeOneByOne(runner, mix, Math.min(0.5, seconds / 6));
+    await timeOneByOne(naiveRunner, mix, Math.min(0.5, seconds / 6));
     await timeV8(mix, Math.min(0.5, seconds / 6));
 
     // Interleaved rounds, so a change in machine load (this box is shared) hits all
-    // three paths alike instead of skewing the ratios.
+    // four paths alike instead of skewing the ratios.
     const rounds = Math.max(1, Math.round(seconds / 0.5));
     const slice = seconds / rounds;
-    const parts: { naive: Timing[]; pool: Timing[]; v8: Timing[] } = { naive: [], pool: [], v8: [] };
+    const parts: { naive: Timing[]; single: Timing[]; pool: Timing[]; v8: Timing[] } = { naive: [], single: [], pool: [], v8: [] };
     for (let r = 0; r < rounds; r++) {
-      parts.naive.push(await timeNaive(runner, mix, slice));
+      parts.naive.push(await timeOneByOne(naiveRunner, mix, slice));
+      parts.single.push(await timeOneByOne(runner, mix, slice));
       parts.pool.push(await timePool((j) => pool.run(j), batch, slice));
       parts.v8.push(await timeV8(mix, slice));
     }
     const naive = combine(parts.naive);
+    const single = combine(parts.single);
     const pooled = combine(parts.pool);
     const v8 = combine(parts.v8);
     const costs = runnerCosts(runner);
 
     const ratio = pooled.checksPerSec / naive.checksPerSec;
     const v8Ratio = v8.checksPerSec / pooled.checksPerSec;
-    const row = (name: string, t: Timing, vsNaive: string) => `  ${name.padEnd(34)} ${fmt(t.checksPerSec).padStart(12)}  ${vsNaive.padStart(8)}  ${fmt(t.checks).padStart(10)}`;
-    log(`  ${'path'.padEnd(34)} ${'checks/s'.padStart(12)}  ${'vs naive'.padStart(8)}  ${'checks'.padStart(10)}`);
+    const row = (name: string, t: Timing, vsNaive: string) => `  ${name.padEnd(40)} ${fmt(t.checksPerSec).padStart(12)}  ${vsNaive.padStart(8)}  ${fmt(t.checks).padStart(10)}`;
+    log(`  ${'path'.padEnd(40)} ${'checks/s'.padStart(12)}  ${'vs naive'.padStart(8)}  ${'checks'.padStart(10)}`);
     log(row('naive (runtime per check, 1 thread)', naive, '1.0×'));
+    log(row('runner, 1 check per job, 1 thread', single, `${(single.checksPerSec / naive.checksPerSec).toFixed(1)}×`));
     log(row(`pool (${pool.size} workers, batched)`, pooled, `${ratio.toFixed(1)}×`));
     log(row('raw V8 (new Function, trusted)', v8, `${(v8.checksPerSec / naive.checksPerSec).toFixed(0)}×`));
     log(`  raw V8 / pool = ${v8Ratio.toFixed(1)}×`);
@@ -99,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
         naiveChecksPerSec: round(naive.checksPerSec),
         v8ChecksPerSec: round(v8.checksPerSec),
         ratio: round(ratio, 2),
+        singleThreadChecksPerSec: round(single.checksPerSec),
         v8Ratio: round(v8Ratio, 2),
         workers: pool.size,
         checks: pooled.checks,

@@ -1,8 +1,10 @@
-// The sandbox benchmark: a fixed, varied mix of checks and three ways to run it.
-//   pool   — the worker pool, batches of jobs (the way self-play uses it);
-//   naive  — one job per (program, input) pair on one thread, one at a time: a fresh
-//            QuickJS runtime for every check, no batching, no workers;
-//   v8     — the same programs as trusted code through `new Function` (the ceiling).
+// The sandbox benchmark: a fixed, varied mix of checks and the ways to run it.
+//   pool          — the worker pool, batches of jobs (the way self-play uses it);
+//   single thread — the real runner (runner.ts), one job per (program, input) pair, one
+//                   at a time on this thread: runtime reuse without batching or workers;
+//   naive         — the naive runner (naive.ts), one check at a time on this thread: a
+//                   fresh QuickJS runtime and canonicaliser for every check;
+//   v8            — the same programs as trusted code through `new Function` (the ceiling).
 // A "check" is one (program, input) pair evaluated and compared with its expected
 // output (plus the determinism re-run where the sandbox does one). Environment-free:
 // the CLI (cli/bench-sandbox.ts) supplies the pool and the runner.
@@ -200,6 +202,19 @@ export function splitPerCheck(jobs: readonly ExecJob[]): ExecJob[] {
   return jobs.flatMap((j) => j.inputs.map((input, k) => ({ ...j, inputs: [input], expected: j.expected ? [j.expected[k]] : undefined })));
 }
 
+/**
+ * Each case's job run the way the one-by-one paths run it (one job per check), its
+ * results joined back into one result per case, for wrongVerdicts.
+ */
+export function runPerCheck(runner: JobRunner, cases: readonly BenchCase[]): ExecResult[] {
+  return cases.map((c) => {
+    const parts = splitPerCheck([c.job]).map((j) => runner.runJob(j));
+    const results = parts.flatMap((p) => p.results);
+    const bad = results.find((r) => r.verdict !== 'ok');
+    return { verdict: bad?.verdict ?? 'ok', reason: bad?.reason ?? '', results, ms: parts.reduce((s, p) => s + p.ms, 0) };
+  });
+}
+
 export interface Timing {
   checks: number;
   ms: number;
@@ -246,8 +261,8 @@ export function timePool(run: (jobs: ExecJob[]) => Promise<ExecResult[]>, batch:
   });
 }
 
-/** The naive baseline: one check per job, one job at a time, on this thread. */
-export function timeNaive(runner: JobRunner, jobs: readonly ExecJob[], seconds: number): Promise<Timing> {
+/** One check per job, one job at a time, on this thread (the naive and single-thread rows). */
+export function timeOneByOne(runner: JobRunner, jobs: readonly ExecJob[], seconds: number): Promise<Timing> {
   const single = splitPerCheck(jobs);
   return timeLoop(seconds, () => {
     let runnerMs = 0;

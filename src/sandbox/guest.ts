@@ -38,6 +38,9 @@
 //   op 4: end the job (drop every reference to its values).
 import { tokenizer } from 'acorn';
 
+/** The system function's operations (see the list above). */
+export const OP = { RUN: 0, PARTIAL: 1, CLASSIFY: 2, DEFINES_F: 3, END: 4, START: 5 } as const;
+
 /**
  * Per-input entry of the results text: [verdict, reason, output, extra]. Output is the
  * canonical text with numbers as '#'+bits (see SYSTEM's $number). For `nondeterministic`
@@ -154,6 +157,7 @@ const SYSTEM = String.raw`
   // False while describing a thrown value: messages take QuickJS's own spelling.
   var $exact = true;
 
+  // <harden>
   // Harden this realm once: freeze everything reachable from its global object and its
   // hidden intrinsics. Job values are read only through the job realm's own builtins
   // (below), but QuickJS creates some objects in the *calling* context; should a
@@ -186,6 +190,7 @@ const SYSTEM = String.raw`
       }
     }
   })();
+  // </harden>
 
   // ---- per-job state ----
   // The job realm's reflection builtins and constructors, read from its global object
@@ -523,6 +528,15 @@ const JOB_PIECES = template(JOB);
 
 /** The system source: evaluated once per runtime in the system context; its value is the host function. */
 export const SYSTEM_SOURCE = fill(template(SYSTEM), { PROGRAM_FILE: JSON.stringify(PROGRAM_FILE) });
+
+/**
+ * The same canonicaliser and run loop without the realm hardening, for the naive
+ * baseline (naive.ts), which evaluates it in the job's own context for every check:
+ * there is no shared realm to protect there, and freezing a realm that dies with the
+ * check would only add work a straightforward sandbox would not do.
+ */
+export const NAIVE_SYSTEM_SOURCE = fill(template(SYSTEM.replace(/\/\/ <harden>[\s\S]*?\/\/ <\/harden>\n/, '')), { PROGRAM_FILE: JSON.stringify(PROGRAM_FILE) });
+if (NAIVE_SYSTEM_SOURCE.length >= SYSTEM_SOURCE.length) throw new Error('guest: the hardening block was not found in the system source');
 
 /** The prelude of one job: evaluated in the job's context before the program; its value is the bundle. */
 export function jobPreludeSource(o: JobPreludeOptions): string {

@@ -39,7 +39,7 @@ import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandl
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { bracketDepth, checkArgumentList, guestArgumentsSource, LiteralError, MAX_VALUE_DEPTH } from '../core/literals.ts';
 import { canonicalNumber, canonicalOfLiteral } from '../core/values.ts';
-import { jobPreludeSource, PROGRAM_FILE, SYSTEM_SOURCE, type RawResult } from './guest.ts';
+import { jobPreludeSource, OP, PROGRAM_FILE, SYSTEM_SOURCE, type RawResult } from './guest.ts';
 import { DEFAULT_LIMITS, VERDICTS, type ExecJob, type ExecLimits, type ExecResult, type InputResult, type Verdict } from './types.ts';
 
 /** A job that is malformed as data (not a string program, bad limits…): a caller's bug, not a verdict. */
@@ -62,12 +62,6 @@ export const MAX_JOBS_PER_RUNTIME = 1000;
 /** Time allowed to read back results and release the job after an abort. No program code runs then. */
 const READBACK_GRACE_MS = 50;
 const CLIP = 200;
-const OP_RUN = 0;
-const OP_PARTIAL = 1;
-const OP_CLASSIFY = 2;
-const OP_DEFINES_F = 3;
-const OP_END = 4;
-const OP_START = 5;
 
 const now = (): number => performance.now();
 const clip = (s: string, n = CLIP): string => (s.length > n ? `${s.slice(0, n)}…` : s);
@@ -126,7 +120,8 @@ export interface RunnerStats {
 
 // ---- job checking ------------------------------------------------------------------------
 
-function resolveLimits(partial: Partial<ExecLimits> | undefined): ExecLimits {
+/** The job's limits over the defaults; a bad one is an ExecJobError. */
+export function resolveLimits(partial: Partial<ExecLimits> | undefined): ExecLimits {
   if (partial !== undefined && (partial === null || typeof partial !== 'object')) throw new ExecJobError('job.limits must be an object');
   const limits: ExecLimits = { ...DEFAULT_LIMITS };
   for (const key of Object.keys(DEFAULT_LIMITS) as (keyof ExecLimits)[]) {
@@ -141,7 +136,8 @@ function resolveLimits(partial: Partial<ExecLimits> | undefined): ExecLimits {
   return limits;
 }
 
-function checkJobShape(job: ExecJob): number {
+/** Check a job's shape (a caller's bug throws ExecJobError); returns its determinism runs. */
+export function checkJobShape(job: ExecJob): number {
   if (job === null || typeof job !== 'object') throw new ExecJobError('a job must be an object');
   if (typeof job.program !== 'string') throw new ExecJobError('job.program must be a string');
   if (!Array.isArray(job.inputs) || job.inputs.some((i) => typeof i !== 'string')) throw new ExecJobError('job.inputs must be an array of strings');
@@ -406,7 +402,7 @@ export class QuickJsRunner {
       ctx = rt.newContext();
       {
         // The system function captures the fresh context's builtins before any job code runs.
-        const op = sys.newNumber(OP_START);
+        const op = sys.newNumber(OP.START);
         const r = sys.callFunction(host, sys.undefined, op, ctx.global);
         op.dispose();
         if (r.error) {
@@ -432,7 +428,7 @@ export class QuickJsRunner {
       // it is read in the guest, under the deadline; not at all once the deadline passed.
       const classify = (error: QuickJSHandle, during: string): JobVerdict => {
         if (this.interrupted) return pastDeadline(during);
-        const r = call(OP_CLASSIFY, error);
+        const r = call(OP.CLASSIFY, error);
         if (r.error) {
           r.error.dispose();
           return this.interrupted ? pastDeadline(during) : { verdict: 'error', reason: `${during} failed and its error could not be read` };
@@ -473,7 +469,7 @@ export class QuickJsRunner {
 
       // Release the job: the system context drops its references to the job's values.
       this.stopAt = now() + READBACK_GRACE_MS;
-      const end = call(OP_END);
+      const end = call(OP.END);
       end.error?.dispose();
       bundle?.dispose();
       bundle = undefined;
@@ -549,7 +545,7 @@ export class QuickJsRunner {
 
     if (runnable.length === 0) {
       // Nothing to run, but the program must still define f.
-      const r = call(OP_DEFINES_F);
+      const r = call(OP.DEFINES_F);
       if (r.error) {
         const why = classify(r.error, 'looking up f');
         r.error.dispose();
@@ -558,7 +554,7 @@ export class QuickJsRunner {
       return r.text === '' ? finish() : finish({ verdict: 'error', reason: r.text ?? 'program does not define a function f' });
     }
 
-    const r = call(OP_RUN);
+    const r = call(OP.RUN);
     if (r.error === undefined) {
       store(JSON.parse(r.text ?? '[]') as RawResult[]);
       return finish();
@@ -568,7 +564,7 @@ export class QuickJsRunner {
     const why = classify(r.error, 'f');
     r.error.dispose();
     this.stopAt = now() + READBACK_GRACE_MS;
-    const partial = call(OP_PARTIAL);
+    const partial = call(OP.PARTIAL);
     let finished = 0;
     if (partial.error) partial.error.dispose();
     else finished = store(JSON.parse(partial.text ?? '[]') as RawResult[]);

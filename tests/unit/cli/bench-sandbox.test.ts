@@ -1,0 +1,45 @@
+// `azr bench sandbox` as a user runs it: a short run prints the four rows and the JSON
+// contract; bad flags are usage errors. Speed itself is not asserted (the machine is
+// shared); the figures must only be consistent with each other.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function azr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/azr.mjs', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('azr bench sandbox', () => {
+  it('--json: pool, naive, single-thread and V8 rates, ratio = pool / naive', async () => {
+    const r = await azr('bench', 'sandbox', '--seconds', '0.5', '--workers', '1', '--batch', '2', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    const out = JSON.parse(lines[lines.length - 1]) as Record<string, number>;
+    for (const key of ['checksPerSec', 'naiveChecksPerSec', 'v8ChecksPerSec', 'ratio', 'singleThreadChecksPerSec', 'v8Ratio']) {
+      expect(out[key], key).toBeGreaterThan(0);
+    }
+    // The rates are printed rounded to whole checks/s, the ratios from the exact rates.
+    const near = (a: number, b: number) => Math.abs(a - b) / b < 0.02;
+    expect(near(out.ratio, out.checksPerSec / out.naiveChecksPerSec), `ratio ${out.ratio}`).toBe(true);
+    expect(near(out.v8Ratio, out.v8ChecksPerSec / out.checksPerSec), `v8Ratio ${out.v8Ratio}`).toBe(true);
+    expect(out.workers).toBe(1);
+    expect(r.stderr).toMatch(/naive \(runtime per check, 1 thread\)/);
+    expect(r.stderr).toMatch(/runner, 1 check per job, 1 thread/);
+  }, 120_000);
+
+  it('bad flags are usage errors (exit 2)', async () => {
+    expect((await azr('bench', 'sandbox', '--seconds', '0')).code).toBe(2);
+    expect((await azr('bench', 'sandbox', '--workers', 'two')).code).toBe(2);
+    expect((await azr('bench', 'sandbox', 'extra')).code).toBe(2);
+  }, 60_000);
+});
