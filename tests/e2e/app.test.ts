@@ -81,6 +81,12 @@ test('start, at least 3 iterations in the counter, charts and feed; pause; step 
   // The buffers as of that checkpoint: the starter tasks (plus the identity) at least.
   expect(await page.getByTestId('buffers-summary').textContent()).toMatch(new RegExp(`As of step ${paused}: (1[3-9]|[2-9]\\d|\\d{3,}) deduction tasks`));
 
+  // "Explain" walks through the last finished step: six baselines, one per type × role.
+  await page.getByTestId('explain').click();
+  expect(await page.getByTestId('explain-panel').textContent()).toMatch(/Step \d+, as it ran[\s\S]*Baselines \(TRR\+\+\)/);
+  expect(await page.getByTestId('baseline-row').count()).toBe(6);
+  await page.screenshot({ path: join(SHOTS, '2b-explain.png'), fullPage: true });
+
   // `s` steps once.
   await page.keyboard.press('s');
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid="step-count"]')?.textContent) === n, paused + 1, { timeout: 60_000 });
