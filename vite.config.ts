@@ -30,11 +30,15 @@ export default defineConfig({
     include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'valibot', 'comlink', 'acorn', 'idb'],
   },
   test: {
+    // Three groups, one after another: unit tests, then the real-browser tests, then the
+    // built app. The browser and e2e suites assert main-thread responsiveness (no long
+    // tasks), so they should not share the CPU with the unit suite's QuickJS and tfjs work.
     projects: [
       {
         extends: true,
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
@@ -46,6 +50,7 @@ export default defineConfig({
         test: {
           // The built app, served by `vite preview`, driven by playwright-core (tests/e2e).
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['tests/e2e/global-setup.ts'],
@@ -57,6 +62,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'browser',
+          sequence: { groupOrder: 1 },
           include: ['tests/browser/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
