@@ -4,18 +4,26 @@
 // never see. It holds the run loop and the canonicaliser (the rules of
 // src/core/values.ts). Its value, one function, stays with the host.
 //
-// JOB (the job prelude) runs first in each job's fresh context, before the program:
-// - it installs the determinism rules: Math.random becomes a seeded PRNG (not reset
-//   between runs, so a program that uses it shows up as nondeterministic) and Date is
-//   frozen at one instant (Date.now(), new Date() and Date());
-// - it returns the job's "bundle", an array only the host holds: a function that looks
-//   up the program's `f`, a function that calls f from inside the job's realm, the
-//   job's settings, and one zero-argument factory per input, so each run gets freshly
-//   built arguments and f mutating its argument cannot leak into the next run.
+// JOB (the job prelude) is a small expression the system function evaluates in each
+// job's fresh context (through that context's own indirect eval, so everything it makes
+// belongs to the job's realm) before the program runs. Its value is the job's "bundle",
+// an array only the system function holds: a function that looks up the program's `f`,
+// the job's settings, the determinism shims, and one zero-argument factory per input, so
+// each run gets freshly built arguments and f mutating its argument cannot leak into the
+// next run. The system function then installs the determinism rules with the job
+// realm's own Object.defineProperty: Math.random becomes a seeded PRNG (not reset between
+// runs, so a program that uses it shows up as nondeterministic) and Date is frozen at one
+// instant (Date.now(), new Date() and Date()).
 //
-// Why two contexts: QuickJS parses at roughly 0.1–0.2 µs per character in WASM, so a
-// canonicaliser compiled into every job's context would cost several times the rest of
-// the job. Contexts in one runtime can call each other's functions, so the system
+// A shim is only built for a program whose text names it (`random`, `Date`, see
+// jobFeatures); otherwise Math.random is deleted from the job's realm and the runner
+// creates the context without Date at all. Either way neither is a source of
+// nondeterminism: present means frozen, absent means a program that reaches one anyway
+// (by a computed name) gets an error. Building both shims for every job cost about a
+// quarter of a typical job (QuickJS parses at roughly 0.2 µs per character in WASM).
+//
+// Why two contexts: at that parsing speed a canonicaliser compiled into every job's
+// context would cost several times the rest of the job. Contexts in one runtime can call each other's functions, so the system
 // function reads the job's values directly. Nothing from the system realm is ever
 // handed to job code (no function, no object), so a program cannot reach the system
 // context's globals, and what one job does to its own realm dies with its context.
@@ -29,13 +37,18 @@
 // like run); the runtime's deadline covers that.
 //
 // The host calls the system function as host(op, a, b):
-//   op 5 (a = the job context's global object, before its prelude): start a job;
-//   op 0 (a = bundle): run every input, return the results text (a JSON array of RawResult);
-//   op 1 (a = bundle): the results of the inputs finished so far (after an abort);
-//   op 2 (a = bundle, b = value): classify a value the program's top level threw
-//        ("kind\ntext", RawThrowKind);
-//   op 3 (a = bundle): '' when the program defines a function f, else the reason it does not;
-//   op 4: end the job (drop every reference to its values).
+//   op 5 (a = the job context's global object, b = the job prelude's source): start a
+//        job: capture the fresh realm's builtins, evaluate the prelude there, install
+//        the determinism rules;
+//   op 0: run every input, end the job and return the results text (a JSON array of
+//        RawResult); one call does all of a job's work, so a job costs the host four
+//        calls into QuickJS: new context, op 5, the program, op 0;
+//   op 1: the results of the inputs finished so far (after an abort);
+//   op 2 (b = value): classify a value the program's top level threw ("kind\ntext",
+//        RawThrowKind);
+//   op 3: '' when the program defines a function f, else the reason it does not;
+//   op 4: end the job (drop every reference to its values); op 0 does this itself when
+//        it completes, so the host calls it only after an abort or a failure.
 import { tokenizer } from 'acorn';
 
 /** The system function's operations (see the list above). */
@@ -56,6 +69,10 @@ export type RawThrowKind = 'syntax' | 'memory' | 'stack' | 'throw';
 export interface JobPreludeOptions {
   /** Guest sources of each input's argument array (from core/literals guestArgumentsSource). */
   inputs: readonly string[];
+  /** Build the frozen Date (else the job has no Date the program may use). */
+  date: boolean;
+  /** Build the seeded Math.random (else Math.random is removed). */
+  random: boolean;
   /** Runs of f per input (≥ 1). */
   runs: number;
   maxOutputChars: number;
@@ -73,54 +90,42 @@ export const RANDOM_SEED = 0x2545f491;
 export const PROGRAM_FILE = 'program.js';
 
 // Bundle layout (JOB builds it, SYSTEM reads it).
-//   [0] function returning the program's f, or undefined
-//   [1] call(fn, args): calls fn from inside the job's realm (see SYSTEM's $runInput)
-//   [2] settings: runs, maxChars, maxDepth, heap limit in MB, stack limit in KB (the last two for messages)
-//   [3…] input factories
-const JOB = String.raw`
-(function () {
-  'use strict';
-  var $defineProp = Object.defineProperty, $apply = Reflect.apply, $construct = Reflect.construct, $imul = Math.imul;
-  function $hide(obj, key, value) {
-    $defineProp(obj, key, { value: value, writable: true, configurable: true });
-  }
-  var $seed = __SEED__ | 0, $now = __NOW__;
-  // mulberry32
-  $hide(Math, 'random', function random() {
-    $seed = ($seed + 0x6d2b79f5) | 0;
-    var t = $imul($seed ^ ($seed >>> 15), 1 | $seed);
+//   [0] function returning the program's f (or whatever the name holds; undefined when unbound)
+//   [1] settings: runs, maxChars, maxDepth, heap limit in MB, stack limit in KB (the last two for messages)
+//   [2] Math.random's replacement, or 0
+//   [3] [Date's replacement, its now()], or 0
+//   [4…] input factories
+// Indirect eval runs it as sloppy code; nothing in it differs under strict mode but the
+// Date shim's `arguments`, which is strict there.
+const JOB = String.raw`[function () { try { return f; } catch (e) {} }, [__RUNS__, __MAX_CHARS__, __MAX_DEPTH__, __MEM_MB__, __STACK_KB__], __RANDOM__, __DATE__, __INPUTS__]`;
+
+// mulberry32; the closure's seed is the state.
+const RANDOM = String.raw`
+(function ($s, $imul) {
+  return function random() {
+    $s = ($s + 0x6d2b79f5) | 0;
+    var t = $imul($s ^ ($s >>> 15), 1 | $s);
     t = (t + $imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  });
-  var $RealDate = Date, $DateProto = Date.prototype, $dateToString = $DateProto.toString;
-  // As a function: the frozen instant's string; with new and no arguments: the frozen
-  // instant; with arguments: an ordinary Date. (arguments, not a spread: a spread would
-  // use an iterator the program can replace.)
-  var $Date = function Date(year, month, day, hours, minutes, seconds, ms) {
-    if (new.target === undefined) return $apply($dateToString, $construct($RealDate, [$now]), []);
-    return $construct($RealDate, arguments.length === 0 ? [$now] : arguments, new.target);
   };
-  $Date.prototype = $DateProto;
-  $hide($DateProto, 'constructor', $Date);
-  $hide($Date, 'now', function now() { return $now; });
-  $hide($Date, 'parse', $RealDate.parse);
-  $hide($Date, 'UTC', $RealDate.UTC);
-  $hide(globalThis, 'Date', $Date);
+})(__SEED__ | 0, Math.imul)
+`;
+
+// As a function: the frozen instant's string; with new and no arguments: the frozen
+// instant; with arguments: an ordinary Date. (arguments, not a spread: a spread would use
+// an iterator the program can replace.) Seven parameters, as Date.length is 7. The real
+// Date and the Reflect functions are the closure's, read before the program exists.
+const DATE = String.raw`
+(function ($D, $apply, $construct, $toString, $now) {
+  'use strict';
   return [
-    function () {
-      try {
-        return typeof f === 'function' ? f : undefined;
-      } catch (e) {
-        return undefined;
-      }
+    function Date(y, m, d, h, i, s, l) {
+      if (new.target === undefined) return $apply($toString, $construct($D, [$now]), []);
+      return $construct($D, arguments.length === 0 ? [$now] : arguments, new.target);
     },
-    function (fn, args) {
-      return $apply(fn, undefined, args);
-    },
-    [__RUNS__, __MAX_CHARS__, __MAX_DEPTH__, __MEM_MB__, __STACK_KB__],
-    __INPUTS__
+    function now() { return $now; }
   ];
-})()
+})(Date, Reflect.apply, Reflect.construct, Date.prototype.toString, __NOW__)
 `;
 
 const SYSTEM = String.raw`
@@ -196,9 +201,11 @@ const SYSTEM = String.raw`
   // The job realm's reflection builtins and constructors, read from its global object
   // before the program runs ($capture). Calling the job's own builtins means that any
   // Proxy trap or getter they run is invoked from the job's realm, never from this one.
-  var $getProto, $getDesc, $keysOf, $symbolsOf, $get, $ctors;
+  var $getProto, $getDesc, $keysOf, $symbolsOf, $get, $call, $ctors;
   var $ObjectProto, $ArrayProto, $InternalErrorProto, $SyntaxErrorProto, $ErrorProto;
   var $bundle, $runs, $maxChars, $maxDepth, $memText, $stackText;
+  // Descriptors for the job realm's defineProperty: read by it, never handed to job code.
+  var $hidden = { __proto__: null, value: undefined, writable: true, enumerable: false, configurable: true }, $valueOnly = { __proto__: null, value: undefined };
   var $done = 0, $progress = '';
   var $INVALID = {}, $invalidReason = '';
   var $ancestors = { __proto__: null }, $keysAt = { __proto__: null };
@@ -208,32 +215,53 @@ const SYSTEM = String.raw`
   var $kindNames = ['a Promise (is f async?)', 'a Map', 'a Set', 'a WeakMap', 'a WeakSet', 'a WeakRef', 'a Date', 'a RegExp',
     'an ArrayBuffer', 'a boxed boolean', 'a boxed number', 'a boxed string', 'a boxed symbol', 'a boxed bigint'];
 
-  function $capture(g) {
+  // Start a job in the fresh realm whose global object is g, before any program code.
+  function $start(g, prelude) {
     var O = g.Object, R = g.Reflect;
     $getProto = O.getPrototypeOf;
     $getDesc = O.getOwnPropertyDescriptor;
     $keysOf = O.keys;
     $symbolsOf = O.getOwnPropertySymbols;
     $get = R.get;
+    // f is called through the job realm's Reflect.apply: a builtin runs in its own realm,
+    // so whatever QuickJS builds for the call (an async f's promise, a Proxy's argument
+    // array) belongs to the job, as it would if the program called f itself.
+    $call = R.apply;
     $ctors = { __proto__: null };
     for (var i = 0; i < $ctorNames.length; i++) $ctors[i] = g[$ctorNames[i]];
     $ObjectProto = $ctors[0].prototype; $ArrayProto = $ctors[1].prototype;
     $InternalErrorProto = $ctors[2].prototype; $SyntaxErrorProto = $ctors[3].prototype; $ErrorProto = $ctors[4].prototype;
-    $bundle = undefined;
     $done = 0;
     $progress = '';
-  }
-  function $attach(bundle) {
-    if (bundle === $bundle) return;
-    $bundle = bundle;
-    var s = bundle[2];
+    // The job realm's own (indirect) eval: the bundle and its functions are the job's.
+    var b = $bundle = g.eval(prelude), s = b[1];
     $runs = s[0]; $maxChars = s[1]; $maxDepth = s[2];
     $memText = 'out of memory (the heap limit is ' + s[3] + ' MB)';
     $stackText = 'stack overflow (the stack limit is ' + s[4] + ' KB; is the recursion unbounded?)';
+    var define = O.defineProperty, M = g.Math;
+    if (b[2] !== 0) $define(define, M, 'random', b[2]);
+    else R.deleteProperty(M, 'random');
+    if (b[3] !== 0) {
+      var real = g.Date, proto = real.prototype, fake = b[3][0];
+      $valueOnly.value = proto;
+      define(fake, 'prototype', $valueOnly);
+      $valueOnly.value = undefined;
+      $define(define, proto, 'constructor', fake);
+      $define(define, fake, 'now', b[3][1]);
+      $define(define, fake, 'parse', real.parse);
+      $define(define, fake, 'UTC', real.UTC);
+      $define(define, g, 'Date', fake);
+    }
+  }
+  // A writable, configurable, non-enumerable data property, as builtins have.
+  function $define(define, obj, key, value) {
+    $hidden.value = value;
+    define(obj, key, $hidden);
+    $hidden.value = undefined;
   }
   // Drop every reference to the job's values, so its context can be freed.
   function $end() {
-    $getProto = $getDesc = $keysOf = $symbolsOf = $get = $ctors = $bundle = undefined;
+    $getProto = $getDesc = $keysOf = $symbolsOf = $get = $call = $ctors = $bundle = undefined;
     $ObjectProto = $ArrayProto = $InternalErrorProto = $SyntaxErrorProto = $ErrorProto = undefined;
     $ancestors = { __proto__: null };
   }
@@ -400,17 +428,15 @@ const SYSTEM = String.raw`
   function $runInput(index) {
     var first = '';
     for (var r = 0; r < $runs; r++) {
-      var fn = $apply($bundle[0], undefined, []);
-      if (fn === undefined) {
+      var fn = $bundle[0]();
+      if (typeof fn !== 'function') {
         return r === 0
           ? $item('error', 'program does not define a function f', '')
           : $item('nondeterministic', 'gone', first, '' + r);
       }
-      var args = $apply($bundle[3 + index], undefined, []), out, threw = false, verdict = 'ok', text, kind;
+      var args = $bundle[4 + index](), out, threw = false, verdict = 'ok', text, kind;
       try {
-        // Through the job's own call(): called from here, QuickJS would build some of
-        // f's objects (an async f's promise, a Proxy's argument array) in this realm.
-        out = $apply($bundle[1], undefined, [fn, args]);
+        out = $call(fn, undefined, args);
       } catch (e) {
         threw = true;
         out = e;
@@ -456,16 +482,16 @@ const SYSTEM = String.raw`
   }
 
   return function (op, a, b) {
-    if (op === 5) return $capture(a);
+    if (op === 5) return $start(a, b);
     if (op === 4) return $end();
-    $attach(a);
     if (op === 0) {
-      for (; $done < a.length - 3; $done++) $progress = $progress + ($done > 0 ? ',' : '') + $runInput($done);
+      for (var n = $bundle.length - 4; $done < n; $done++) $progress = $progress + ($done > 0 ? ',' : '') + $runInput($done);
+      $end();
       return '[' + $progress + ']';
     }
     if (op === 1) return '[' + $progress + ']';
     if (op === 2) return $classify(b);
-    return $apply(a[0], undefined, []) === undefined ? 'program does not define a function f' : '';
+    return typeof $bundle[0]() === 'function' ? '' : 'program does not define a function f';
   };
 })()
 `;
@@ -508,7 +534,7 @@ export function minify(src: string): string {
   return out.replace(/\n+/g, '\n');
 }
 
-const HOLE = /__(RUNS|MAX_CHARS|MAX_DEPTH|MEM_MB|STACK_KB|INPUTS|SEED|NOW|PROGRAM_FILE)__/g;
+const HOLE = /__(RUNS|MAX_CHARS|MAX_DEPTH|MEM_MB|STACK_KB|INPUTS|SEED|NOW|PROGRAM_FILE|RANDOM|DATE)__/g;
 
 /** Minified source cut at its holes: [text, hole name, text, …, text]. */
 function template(src: string): string[] {
@@ -525,6 +551,8 @@ const finite = (n: number): string => {
 };
 
 const JOB_PIECES = template(JOB);
+const RANDOM_SOURCE = fill(template(RANDOM), { SEED: finite(RANDOM_SEED) });
+const DATE_SOURCE = fill(template(DATE), { NOW: finite(FROZEN_NOW) });
 
 /** The system source: evaluated once per runtime in the system context; its value is the host function. */
 export const SYSTEM_SOURCE = fill(template(SYSTEM), { PROGRAM_FILE: JSON.stringify(PROGRAM_FILE) });
@@ -546,10 +574,19 @@ export function jobPreludeSource(o: JobPreludeOptions): string {
     MAX_DEPTH: finite(o.maxDepth),
     MEM_MB: finite(Math.round((o.memoryBytes / 1048576) * 10) / 10),
     STACK_KB: finite(Math.round(o.stackBytes / 1024)),
+    RANDOM: o.random ? RANDOM_SOURCE : '0',
+    DATE: o.date ? DATE_SOURCE : '0',
     // Checked, re-printed literals (no identifiers, no calls): each factory builds a
     // fresh argument array when called.
     INPUTS: o.inputs.map((src) => `function(){return ${src}}`).join(','),
-    SEED: finite(RANDOM_SEED),
-    NOW: finite(FROZEN_NOW),
   });
+}
+
+/**
+ * Which determinism shims a job needs: those its program's text names. A program can
+ * reach Date or Math.random without naming them (a computed property, an escape in an
+ * identifier); it then finds them absent, which is as deterministic as frozen.
+ */
+export function jobFeatures(program: string): { date: boolean; random: boolean } {
+  return { date: program.includes('Date'), random: program.includes('random') };
 }

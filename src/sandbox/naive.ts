@@ -7,7 +7,9 @@
 //      fresh context in it;
 //   3. the canonicaliser (guest.ts, the very source the runner uses, without the realm
 //      hardening) evaluated in that context, then the job prelude (seeded Math.random,
-//      frozen Date, the input), then the program;
+//      frozen Date, the input), then the program; the context has QuickJS's default
+//      intrinsics (typed arrays included) and both determinism shims, whatever the
+//      program uses;
 //   4. f called `determinismRuns` times and the canonical output read back as text;
 //      the host compares it with the expected output;
 //   5. every handle, the context and the runtime disposed.
@@ -117,24 +119,20 @@ export class NaiveRunner implements JobRunner {
         keep(r.value);
         return { text: c.typeof(r.value) === 'string' ? c.getString(r.value) : undefined };
       };
-      const started = call(OP.START, c.global);
-      if (started.error) return interrupted ? timedOut('the sandbox setup') : { verdict: 'error', reason: 'the canonicaliser failed to start' };
-
-      const prelude = c.evalCode(
-        jobPreludeSource({ inputs: [guestInput], runs, maxOutputChars: limits.maxOutputChars, maxDepth: MAX_VALUE_DEPTH, memoryBytes: limits.memoryBytes, stackBytes: limits.stackBytes }),
-        'prelude.js',
-        { type: 'global', strict: true },
+      // The prelude (both determinism shims, always) is evaluated by the canonicaliser's
+      // start, as in the runner.
+      const prelude = keep(
+        c.newString(
+          jobPreludeSource({ inputs: [guestInput], runs, maxOutputChars: limits.maxOutputChars, maxDepth: MAX_VALUE_DEPTH, memoryBytes: limits.memoryBytes, stackBytes: limits.stackBytes, date: true, random: true }),
+        ),
       );
-      if (prelude.error) {
-        keep(prelude.error);
-        return interrupted ? timedOut('the sandbox setup') : { verdict: 'memory', reason: 'the sandbox setup ran out of memory (is the memory limit too small?)' };
-      }
-      const bundle = keep(prelude.value);
+      const started = call(OP.START, c.global, prelude);
+      if (started.error) return interrupted ? timedOut('the sandbox setup') : { verdict: 'memory', reason: 'the sandbox setup ran out of memory (is the memory limit too small?)' };
 
       // A thrown value, classified by the canonicaliser (limits, parse errors, throws).
       const classify = (error: QuickJSHandle, during: string): InputResult => {
         if (interrupted) return timedOut(during);
-        const r = call(OP.CLASSIFY, bundle, error);
+        const r = call(OP.CLASSIFY, c.undefined, error);
         if (r.error || r.text === undefined) return interrupted ? timedOut(during) : { verdict: 'error', reason: `${during} failed and its error could not be read` };
         const cut = r.text.indexOf('\n');
         const kind = r.text.slice(0, cut);
@@ -148,7 +146,7 @@ export class NaiveRunner implements JobRunner {
       if (evaluated.error) return classify(keep(evaluated.error), 'the program (top-level code)');
       keep(evaluated.value);
 
-      const ran = call(OP.RUN, bundle);
+      const ran = call(OP.RUN);
       if (ran.error) return classify(ran.error, 'f');
       const [[verdict, reason, raw, extra]] = JSON.parse(ran.text ?? '[]') as RawResult[];
       const output = fromGuestCanonical(raw);

@@ -35,11 +35,11 @@
 // fresh spare then loads in the background. Programs with brackets nested deeper than
 // MAX_PROGRAM_NESTING are refused before parsing, which keeps the likeliest case (a
 // degenerate program full of `(`) away from that path altogether.
-import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
+import { DefaultIntrinsics, newQuickJSWASMModuleFromVariant, type Intrinsics, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { bracketDepth, checkArgumentList, guestArgumentsSource, LiteralError, MAX_VALUE_DEPTH } from '../core/literals.ts';
 import { canonicalNumber, canonicalOfLiteral } from '../core/values.ts';
-import { jobPreludeSource, OP, PROGRAM_FILE, SYSTEM_SOURCE, type RawResult } from './guest.ts';
+import { jobFeatures, jobPreludeSource, OP, PROGRAM_FILE, SYSTEM_SOURCE, type RawResult } from './guest.ts';
 import { DEFAULT_LIMITS, VERDICTS, type ExecJob, type ExecLimits, type ExecResult, type InputResult, type Verdict } from './types.ts';
 
 /** A job that is malformed as data (not a string program, bad limits…): a caller's bug, not a verdict. */
@@ -62,6 +62,16 @@ export const MAX_JOBS_PER_RUNTIME = 1000;
 /** Time allowed to read back results and release the job after an abort. No program code runs then. */
 const READBACK_GRACE_MS = 50;
 const CLIP = 200;
+
+/**
+ * What a job's fresh context is built with: QuickJS's defaults less typed arrays
+ * (ArrayBuffer, DataView, Atomics and the typed array classes). They are about a third
+ * of the cost of a new context, task programs have no use for them (a typed array is
+ * never a plain output), and a program that reaches for one gets a ReferenceError, an
+ * `error` verdict. Date only where the program names it (guest.ts, jobFeatures).
+ */
+const JOB_INTRINSICS: Intrinsics = { ...DefaultIntrinsics, TypedArrays: false };
+const JOB_INTRINSICS_NO_DATE: Intrinsics = { ...JOB_INTRINSICS, Date: false };
 
 const now = (): number => performance.now();
 const clip = (s: string, n = CLIP): string => (s.length > n ? `${s.slice(0, n)}…` : s);
@@ -190,6 +200,8 @@ interface SystemRuntime {
   rt: QuickJSRuntime;
   sys: QuickJSContext;
   host: QuickJSHandle;
+  /** The op numbers as handles, made once: ops[OP.RUN] and so on. */
+  ops: QuickJSHandle[];
   jobs: number;
 }
 
@@ -321,7 +333,8 @@ export class QuickJsRunner {
       rt.dispose();
       throw new Error(`the sandbox's system code failed to load: ${message}`);
     }
-    this.system = { slot, rt, sys, host: r.value, jobs: 0 };
+    const ops = Array.from({ length: Object.keys(OP).length }, (_, i) => sys.newNumber(i));
+    this.system = { slot, rt, sys, host: r.value, ops, jobs: 0 };
     this.counts.runtimes++;
     return this.system;
   }
@@ -331,6 +344,7 @@ export class QuickJsRunner {
     this.system = undefined;
     if (s === undefined || s.slot.broken) return;
     s.host.dispose();
+    for (const op of s.ops) op.dispose();
     s.sys.dispose();
     s.rt.dispose();
   }
@@ -383,7 +397,6 @@ export class QuickJsRunner {
 
     // 2–6. The guest.
     let ctx: QuickJSContext | undefined;
-    let bundle: QuickJSHandle | undefined;
     let system: SystemRuntime | undefined;
     let outcome: ExecResult | undefined;
     let hostFailure: unknown;
@@ -394,33 +407,22 @@ export class QuickJsRunner {
       system = this.systemRuntime(slot);
       guestStart = now();
       system.jobs++;
-      const { rt, sys, host } = system;
+      const { rt, sys, host, ops } = system;
       rt.setMemoryLimit(limits.memoryBytes);
       rt.setMaxStackSize(limits.stackBytes);
       this.interrupted = false;
       this.stopAt = guestStart + limits.timeoutMs;
-      ctx = rt.newContext();
-      {
-        // The system function captures the fresh context's builtins before any job code runs.
-        const op = sys.newNumber(OP.START);
-        const r = sys.callFunction(host, sys.undefined, op, ctx.global);
-        op.dispose();
-        if (r.error) {
-          const message = JSON.stringify(sys.dump(r.error));
-          r.error.dispose();
-          throw new Error(`the sandbox's system code failed to start a job: ${message}`);
-        }
-        r.value.dispose();
-      }
+      const features = jobFeatures(job.program);
+      ctx = rt.newContext({ intrinsics: features.date ? JOB_INTRINSICS : JOB_INTRINSICS_NO_DATE });
+      let ended = false;
 
       // A call into the system function; returns its string, or the guest error.
-      const call = (op: number, value?: QuickJSHandle): { text?: string; error?: QuickJSHandle } => {
-        const opHandle = sys.newNumber(op);
-        const r = value ? sys.callFunction(host, sys.undefined, opHandle, bundle ?? sys.undefined, value) : sys.callFunction(host, sys.undefined, opHandle, bundle ?? sys.undefined);
-        opHandle.dispose();
+      const call = (op: number, a?: QuickJSHandle, b?: QuickJSHandle): { text?: string; error?: QuickJSHandle } => {
+        const r = sys.callFunction(host, sys.undefined, ops[op], a ?? sys.undefined, b ?? sys.undefined);
         if (r.error) return { error: r.error };
         const text = sys.typeof(r.value) === 'string' ? sys.getString(r.value) : undefined;
         r.value.dispose();
+        if (op === OP.RUN || op === OP.END) ended = true;
         return { text };
       };
       const pastDeadline = (during: string): JobVerdict => ({ verdict: 'timeout', reason: `${during} ran past the ${limits.timeoutMs} ms deadline` });
@@ -428,7 +430,7 @@ export class QuickJsRunner {
       // it is read in the guest, under the deadline; not at all once the deadline passed.
       const classify = (error: QuickJSHandle, during: string): JobVerdict => {
         if (this.interrupted) return pastDeadline(during);
-        const r = call(OP.CLASSIFY, error);
+        const r = call(OP.CLASSIFY, undefined, error);
         if (r.error) {
           r.error.dispose();
           return this.interrupted ? pastDeadline(during) : { verdict: 'error', reason: `${during} failed and its error could not be read` };
@@ -445,17 +447,18 @@ export class QuickJsRunner {
         return { verdict: 'error', reason: `${during} threw ${detail}` };
       };
 
-      const prelude = ctx.evalCode(
-        jobPreludeSource({ inputs: guestInputs, runs, maxOutputChars: limits.maxOutputChars, maxDepth: MAX_VALUE_DEPTH, memoryBytes: limits.memoryBytes, stackBytes: limits.stackBytes }),
-        'prelude.js',
-        { type: 'global', strict: true },
+      // The system function captures the fresh context's builtins, evaluates the prelude
+      // there and installs the determinism rules, all before any program code runs.
+      const preludeSource = sys.newString(
+        jobPreludeSource({ inputs: guestInputs, runs, maxOutputChars: limits.maxOutputChars, maxDepth: MAX_VALUE_DEPTH, memoryBytes: limits.memoryBytes, stackBytes: limits.stackBytes, ...features }),
       );
-      if (prelude.error) {
+      const started = call(OP.START, ctx.global, preludeSource);
+      preludeSource.dispose();
+      if (started.error) {
         // The prelude is ours and small: only a deadline or a heap too small for it gets here.
-        prelude.error.dispose();
+        started.error.dispose();
         outcome = finish(this.interrupted ? pastDeadline('the sandbox setup') : { verdict: 'memory', reason: 'the sandbox setup ran out of memory (is the memory limit too small?)' });
       } else {
-        bundle = prelude.value;
         const program = ctx.evalCode(job.program, PROGRAM_FILE, { type: 'global' });
         if (program.error) {
           const why = classify(program.error, 'the program (top-level code)');
@@ -467,12 +470,10 @@ export class QuickJsRunner {
         }
       }
 
-      // Release the job: the system context drops its references to the job's values.
+      // Release the job: the system context drops its references to the job's values
+      // (op 0 did so already when it completed).
       this.stopAt = now() + READBACK_GRACE_MS;
-      const end = call(OP.END);
-      end.error?.dispose();
-      bundle?.dispose();
-      bundle = undefined;
+      if (!ended) call(OP.END).error?.dispose();
       ctx.dispose();
       ctx = undefined;
       this.stopAt = Infinity;
