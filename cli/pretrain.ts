@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
 import { BACKEND_PREFS, DEFAULT_CONFIG } from '../src/core/config.ts';
 import { corpus, sampleCorpus, type CorpusExample } from '../src/core/corpus.ts';
@@ -26,6 +27,11 @@ import { initBackend } from '../src/model/backend-node.ts';
 import { formatBackendInfo, type BackendPref } from '../src/model/backend.ts';
 
 const DEFAULTS = { size: 'tiny' as ModelSize, steps: 1000, seed: 1, batch: 16, lr: 2e-3, warmup: 50, logEvery: 10, saveEvery: 200 };
+
+/** Rows per forward/backward pass (see main). */
+const MICRO_BATCH = 4;
+/** Longest training example in tokens; the few longer ones are skipped. */
+const MAX_TRAIN_TOKENS = 1024;
 
 /** The held-out sample a checkpoint's loss is quoted on: its own stream, never trained on. */
 export const HELDOUT = { seed: 'heldout', n: 256 } as const;
@@ -162,7 +168,10 @@ export async function main(argv: string[]): Promise<number> {
   const tok = pretrainTokenizer();
   const cfg = modelConfig(size, tok.vocabSize, { contextLength: PRETRAIN_CONTEXT });
   const model = new Transformer(cfg, seed);
-  const trainer = new Trainer(model, { lr });
+  // Rows per forward/backward pass, gradients summed over them: attention memory grows
+  // with rows × length², and a batch of the longest examples in one pass ran the wasm
+  // heap out of bounds (4 × 4 heads × 1024² floats per layer is ~64 MB; 16 rows is 4×).
+  const trainer = new Trainer(model, { lr, microBatch: MICRO_BATCH });
   const command = ['azr', 'pretrain', ...argv].join(' ');
   log(`pretraining ${size} (${countParams(cfg).toLocaleString('en')} parameters, context ${cfg.contextLength}) for ${steps} steps of ${batch} sequences, lr ${lr}, seed ${seed} → ${out}`);
 
@@ -185,7 +194,7 @@ export async function main(argv: string[]): Promise<number> {
     await writeFile(join(out, 'loss.jsonl'), lossLog.map((l) => JSON.stringify(l)).join('\n') + '\n');
   };
   try {
-    const stream = batches(seed, batch, cfg.contextLength, tok);
+    const stream = batches(seed, batch, Math.min(cfg.contextLength, MAX_TRAIN_TOKENS), tok);
     for (let step = 0; step < steps; step++) {
       trainer.lr = lrAt(step, steps, lr, warmup);
       const seqs = stream.next().value as number[][];
@@ -201,7 +210,7 @@ export async function main(argv: string[]): Promise<number> {
         const now = performance.now();
         const loss = windowLoss / windowSteps;
         lossLog.push({ step: done, loss, lr: trainer.lr, tokens, t: (now - started) / 1000 });
-        log(`step ${done}/${steps}  loss ${loss.toFixed(4)}  lr ${trainer.lr.toExponential(2)}  ${Math.round((windowTokens * 1000) / (now - windowStart))} tok/s  ${tokens.toLocaleString('en')} tokens  ${((now - started) / 1000).toFixed(0)} s`);
+        log(`step ${done}/${steps}  loss ${loss.toFixed(4)}  lr ${trainer.lr.toExponential(2)}  ${Math.round((windowTokens * 1000) / (now - windowStart))} tok/s  ${tokens.toLocaleString('en')} tokens  ${((now - started) / 1000).toFixed(0)} s  ${tf.memory().numTensors} tensors`);
         windowLoss = windowSteps = windowTokens = 0;
         windowStart = now;
       }
