@@ -72,11 +72,12 @@ describe('azr eval', () => {
     expect(b.stderr).toMatch(/2 samples/);
   }, 60_000);
 
-  it('"base" names the shipped base checkpoint, and says so clearly while there is none', async () => {
-    const r = await azr('eval', '--checkpoint', 'base', '--tasks', TASKS);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no base checkpoint shipped yet at public\/checkpoints\/base\//);
-  });
+  it('"base" names the shipped base checkpoint', async () => {
+    const r = await azr('eval', '--checkpoint', 'base', '--tasks', TASKS, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/evaluating .*public\/checkpoints\/base/);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).checkpoint).toMatch(/public\/checkpoints\/base$/);
+  }, 60_000);
 
   it('bad flags, a bad task file or a missing checkpoint: exit 2 with a named error', async () => {
     const bad = file('bad.jsonl', ['{"id": "x", "program": "function f() {}", "input": "", "output": "1"}', 'not json']);
