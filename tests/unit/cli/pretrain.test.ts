@@ -1,10 +1,9 @@
 // `azr pretrain` as a user runs it, and the base checkpoint the project ships.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { azr, ROOT } from '../../support/cli.ts';
 import { initBackend } from '../../../src/model/backend-node.ts';
 import { loadCheckpointDir } from '../../../src/model/checkpoint-node.ts';
 import { parseCheckpoint } from '../../../src/model/checkpoint.ts';
@@ -12,22 +11,10 @@ import { TransformerPolicy } from '../../../src/selfplay/policy.ts';
 import { sampleCorpus } from '../../../src/core/corpus.ts';
 import { corpusLoss, HELDOUT, lrAt } from '../../../cli/pretrain.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BASE = join(ROOT, 'public/checkpoints/base');
 const dir = mkdtempSync(join(tmpdir(), 'azr-pretrain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function azr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/azr.mjs', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 beforeAll(async () => {
   await initBackend('wasm');
