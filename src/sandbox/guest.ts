@@ -16,7 +16,7 @@
 // instant (Date.now(), new Date() and Date()).
 //
 // A shim is only built for a program whose text names it (`random`, `Date`, see
-// jobFeatures); otherwise Math.random is deleted from the job's realm and the runner
+// jobFeatures); otherwise Math.random is undefined in the job's realm and the runner
 // creates the context without Date at all. Either way neither is a source of
 // nondeterminism: present means frozen, absent means a program that reaches one anyway
 // (by a computed name) gets an error. Building both shims for every job cost about a
@@ -71,7 +71,7 @@ export interface JobPreludeOptions {
   inputs: readonly string[];
   /** Build the frozen Date (else the job has no Date the program may use). */
   date: boolean;
-  /** Build the seeded Math.random (else Math.random is removed). */
+  /** Build the seeded Math.random (else Math.random is undefined). */
   random: boolean;
   /** Runs of f per input (≥ 1). */
   runs: number;
@@ -239,8 +239,10 @@ const SYSTEM = String.raw`
     $memText = 'out of memory (the heap limit is ' + s[3] + ' MB)';
     $stackText = 'stack overflow (the stack limit is ' + s[4] + ' KB; is the recursion unbounded?)';
     var define = O.defineProperty, M = g.Math;
+    // Without the shim, Math.random holds undefined: overwriting a value keeps Math's
+    // shape, where deleting a property costs QuickJS about a tenth of a job.
     if (b[2] !== 0) $define(define, M, 'random', b[2]);
-    else R.deleteProperty(M, 'random');
+    else M.random = undefined;
     if (b[3] !== 0) {
       var real = g.Date, proto = real.prototype, fake = b[3][0];
       $valueOnly.value = proto;
@@ -582,11 +584,33 @@ export function jobPreludeSource(o: JobPreludeOptions): string {
   });
 }
 
+/** What a job's realm is built with, beyond QuickJS's base objects (see jobFeatures). */
+export interface JobFeatures {
+  /** The frozen Date (the runner leaves out QuickJS's Date without it). */
+  date: boolean;
+  /** The seeded Math.random. */
+  random: boolean;
+  /** Map, Set, WeakMap, WeakSet, WeakRef and FinalizationRegistry. */
+  mapSet: boolean;
+  /** RegExp: regex literals, and String's match, matchAll and search. */
+  regExp: boolean;
+}
+
 /**
- * Which determinism shims a job needs: those its program's text names. A program can
- * reach Date or Math.random without naming them (a computed property, an escape in an
- * identifier); it then finds them absent, which is as deterministic as frozen.
+ * The parts of a job's realm that its program's text names; the rest is left out, as
+ * building it costs a tenth to a quarter of a typical job. A program can reach a part
+ * without naming it (a computed property name, an escape in an identifier) and then
+ * finds it absent: an error verdict, never a different output. The tests are loose on
+ * purpose (`/` in a comment or a division keeps RegExp): leaving a part in costs a few
+ * microseconds, leaving one out wrongly costs a program that works.
  */
-export function jobFeatures(program: string): { date: boolean; random: boolean } {
-  return { date: program.includes('Date'), random: program.includes('random') };
+export function jobFeatures(program: string): JobFeatures {
+  return {
+    date: program.includes('Date'),
+    random: program.includes('random'),
+    mapSet: /Map|Set|WeakRef|FinalizationRegistry/.test(program),
+    // String.prototype.match, matchAll and search build a RegExp from a string; split,
+    // replace and replaceAll with a string pattern do not.
+    regExp: /\/|RegExp|match|search/.test(program),
+  };
 }

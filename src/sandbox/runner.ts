@@ -39,7 +39,7 @@ import { DefaultIntrinsics, newQuickJSWASMModuleFromVariant, type Intrinsics, ty
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { bracketDepth, checkArgumentList, guestArgumentsSource, LiteralError, MAX_VALUE_DEPTH } from '../core/literals.ts';
 import { canonicalNumber, canonicalOfLiteral } from '../core/values.ts';
-import { jobFeatures, jobPreludeSource, OP, PROGRAM_FILE, SYSTEM_SOURCE, type RawResult } from './guest.ts';
+import { jobFeatures, jobPreludeSource, OP, PROGRAM_FILE, SYSTEM_SOURCE, type JobFeatures, type RawResult } from './guest.ts';
 import { DEFAULT_LIMITS, VERDICTS, type ExecJob, type ExecLimits, type ExecResult, type InputResult, type Verdict } from './types.ts';
 
 /** A job that is malformed as data (not a string program, bad limits…): a caller's bug, not a verdict. */
@@ -68,10 +68,19 @@ const CLIP = 200;
  * (ArrayBuffer, DataView, Atomics and the typed array classes). They are about a third
  * of the cost of a new context, task programs have no use for them (a typed array is
  * never a plain output), and a program that reaches for one gets a ReferenceError, an
- * `error` verdict. Date only where the program names it (guest.ts, jobFeatures).
+ * `error` verdict. Date, Map/Set and RegExp only where the program names them (guest.ts,
+ * jobFeatures).
  */
-const JOB_INTRINSICS: Intrinsics = { ...DefaultIntrinsics, TypedArrays: false };
-const JOB_INTRINSICS_NO_DATE: Intrinsics = { ...JOB_INTRINSICS, Date: false };
+function jobIntrinsics(f: JobFeatures): Intrinsics {
+  const key = (f.date ? 1 : 0) | (f.mapSet ? 2 : 0) | (f.regExp ? 4 : 0);
+  let intrinsics = INTRINSICS_BY_FEATURES[key];
+  if (intrinsics === undefined) {
+    intrinsics = Object.freeze({ ...DefaultIntrinsics, TypedArrays: false, Date: f.date, MapSet: f.mapSet, RegExp: f.regExp });
+    INTRINSICS_BY_FEATURES[key] = intrinsics;
+  }
+  return intrinsics;
+}
+const INTRINSICS_BY_FEATURES: (Intrinsics | undefined)[] = [];
 
 const now = (): number => performance.now();
 const clip = (s: string, n = CLIP): string => (s.length > n ? `${s.slice(0, n)}…` : s);
@@ -413,7 +422,7 @@ export class QuickJsRunner {
       this.interrupted = false;
       this.stopAt = guestStart + limits.timeoutMs;
       const features = jobFeatures(job.program);
-      ctx = rt.newContext({ intrinsics: features.date ? JOB_INTRINSICS : JOB_INTRINSICS_NO_DATE });
+      ctx = rt.newContext({ intrinsics: jobIntrinsics(features) });
       let ended = false;
 
       // A call into the system function; returns its string, or the guest error.
