@@ -2,6 +2,7 @@
 // run directory (src/selfplay/run-dir.ts): run.jsonl, checkpoint/, buffers/<type>.jsonl.
 // Ctrl-C finishes the current step, saves, and exits; `--resume DIR` continues exactly.
 // Exit 2 for bad flags, a bad config or task file, or an --out that holds something else.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
 import { ConfigError, type Config, type ConfigOverrides } from '../src/core/config.ts';
@@ -20,6 +21,7 @@ import { formatRunLogLine } from '../src/selfplay/runlog.ts';
 import type { StepReport } from '../src/selfplay/report.ts';
 import { appendRunLog, assertFreshRunDir, loadRun, removePartials, RunDirError, saveRun, truncateRunLogFile, type SavedRun } from '../src/selfplay/run-dir.ts';
 import { evaluate, formatEval, type EvalResult } from '../src/eval/evaluate.ts';
+import { BASE_CHECKPOINT } from './eval.ts';
 
 const DEFAULT_STEPS = 10;
 const DEFAULT_SAVE_EVERY = 10;
@@ -41,7 +43,8 @@ continues that run exactly.
   --resume DIR      continue the run saved in DIR (its config is kept)
   --backend B       tfjs backend: ${BACKEND_PREFS.join(', ')}
   --tasks FILE      start the buffers from a task file (instead of the identity triplet alone)
-  --init CKPT       start from a checkpoint's weights (directory or bundle) instead of random ones
+  --init CKPT       start from a checkpoint's weights (directory or bundle) instead of random
+                    ones; 'base' is the shipped base model (public/checkpoints/base)
   --eval-every K    evaluate on --eval-tasks every K steps (logged in run.jsonl as "eval")
   --eval-tasks FILE task file for --eval-every
   --save-every K    save the resumable state every K steps (default ${DEFAULT_SAVE_EVERY}; always at the end)
@@ -150,6 +153,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** `--init base` names the shipped base checkpoint, as `azr eval --checkpoint base` does. */
+function initPath(init: string): string {
+  if (init !== 'base') return init;
+  if (!existsSync(BASE_CHECKPOINT)) throw new CheckpointError(`no base checkpoint shipped at public/checkpoints/base/ (${BASE_CHECKPOINT}); pass --init DIR`);
+  return BASE_CHECKPOINT;
+}
+
 interface Plan {
   resume: string | undefined;
   evalEvery: number;
@@ -184,7 +194,7 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     }
   }
   const evalTasks = values['eval-tasks'] ? await readTasks(values['eval-tasks'] as string, 'eval task file') : null;
-  const initFiles = values.init ? (await loadCheckpointPath(values.init as string)).files : null;
+  const initFiles = values.init ? (await loadCheckpointPath(initPath(values.init as string))).files : null;
   const target = plan.stepsFlag ?? saved?.run.targetSteps ?? DEFAULT_STEPS;
 
   const backend = await initBackend(config.backend);

@@ -90,6 +90,10 @@ const ConfigObject = v.strictObject(
     groupSize: int(1, 64),
     /** Seeding phase lasts until the buffers hold seedFactor × batch unique triplets (paper 4). */
     seedFactor: int(0, 64),
+    /** Propose tasks at all. false = the paper's fixed-set baseline: no proposer prompts are
+     *  sampled, the solver batch comes only from the starting buffers (e.g. `azr train --tasks`),
+     *  there is no seeding phase (the buffers never grow) and trainProposer has nothing to train. */
+    propose: bool(),
     /** Train the proposer (false = the "solver only" ablation: proposals sampled, never updated). */
     trainProposer: bool(),
     /** Advantage baseline: the paper's TRR++ or a per-prompt group baseline. */
@@ -155,6 +159,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   rollouts: 4,
   groupSize: 4,
   seedFactor: 2,
+  propose: true,
   trainProposer: true,
   baseline: 'task-relative',
   temperature: 1,

@@ -75,6 +75,12 @@ export const PRESETS = {
     description: 'Ablation: the proposer proposes but is never trained; only the solver learns.',
     config: { trainProposer: false },
   },
+  'fixed-set': {
+    description: "RL on a fixed task set, proposer off: the paper's baseline (load the tasks with azr train --tasks FILE).",
+    // propose: false already skips seeding and leaves the proposer untrained; seedFactor and
+    // trainProposer say so too, so the config reads the same as what the loop does.
+    config: { propose: false, trainProposer: false, seedFactor: 0 },
+  },
 } satisfies Record<string, Preset>;
 
 export type PresetName = keyof typeof PRESETS;

@@ -37,6 +37,7 @@ export const PROPS: readonly Prop[] = [
   { key: 'rollouts', path: 'rollouts', kind: 'number', label: 'Learnability rollouts (n)' },
   { key: 'group', path: 'groupSize', kind: 'number', label: 'Solver samples per task' },
   { key: 'seedFactor', path: 'seedFactor', kind: 'number', label: 'Seeding factor' },
+  { key: 'propose', path: 'propose', kind: 'boolean', label: 'Propose tasks (off: fixed task set)' },
   { key: 'trainProposer', path: 'trainProposer', kind: 'boolean', label: 'Train the proposer' },
   { key: 'baseline', path: 'baseline', kind: 'choice', options: BASELINES, label: 'Advantage baseline' },
   { key: 'temp', path: 'temperature', kind: 'number', label: 'Temperature' },

@@ -196,7 +196,8 @@ export class SelfPlay {
     let sampledTokens = 0;
     let samplingMs = 0;
     let skippedPrompts = 0;
-    const seeding = this.buffers.isSeeding(c.seedFactor, c.batch);
+    // Without a proposer the buffers never grow, so a seeding phase would never end.
+    const seeding = c.propose && this.buffers.isSeeding(c.seedFactor, c.batch);
     const fits = (prompt: string) => this.policy.promptTokens(prompt) <= c.maxPromptTokens;
     const sample = async (prompts: string[], label: string): Promise<Generation[]> => {
       if (prompts.length === 0) return [];
@@ -213,7 +214,10 @@ export class SelfPlay {
     const slots: { type: TaskType; prompt: string; source: Triplet | null }[] = [];
     const refRng = rng.fork('references');
     const sourceRng = rng.fork('induction-source');
-    for (const type of c.taskTypes) {
+    // propose: false (the fixed-set baseline) leaves `slots` empty: no proposer prompt is
+    // sampled, nothing is validated or buffered, and the solver batch is drawn from the
+    // starting buffers alone.
+    for (const type of c.propose ? c.taskTypes : []) {
       for (let b = 0; b < c.batch; b++) {
         if (type === 'induction') {
           const source = this.buffers.inductionSource(sourceRng);

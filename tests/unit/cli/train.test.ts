@@ -225,4 +225,27 @@ describe('azr train', () => {
     expect(bad.stderr).toMatch(/CheckpointError: no checkpoint at/);
     expect(existsSync(join(dir, 'init-bad'))).toBe(false);
   }, 90_000);
+
+  it("--preset fixed-set --tasks FILE --init base: the paper's baseline trains on the task file alone, from the shipped base", async () => {
+    const out = join(dir, 'fixed-set');
+    // The fixed-set preset at smoke sizes (the base is tiny; its context fits 1024 + 48 tokens).
+    const small = file('fixed-small.json', JSON.stringify({ batch: 2, groupSize: 2, maxResponseTokens: 48 }));
+    const r = await azr('train', '--preset', 'fixed-set', '--config', small, '--tasks', join(ROOT, 'data/fixed-tasks.jsonl'), '--init', 'base', '--out', out, '--steps', '2', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = parseRunLog(readFileSync(join(out, 'run.jsonl'), 'utf8'));
+    expect(lines.map((l) => l.step)).toEqual([1, 2]);
+    for (const l of lines) {
+      expect(l.seeding).toBe(false);
+      expect(l.proposals.total).toBe(0);
+      expect(l.update.updated).toBe(true);
+      expect(l.solve.deduction.samples + l.solve.abduction.samples + l.solve.induction.samples).toBeGreaterThan(0);
+    }
+    // Nothing was proposed, so the buffers are the task file's (plus the identity triplet), unchanged.
+    expect(lines[1].buffers).toEqual(lines[0].buffers);
+    expect(lines[0].buffers.deduction).toBeGreaterThan(50);
+    expect(lines[0].buffers.induction).toBeGreaterThan(0);
+    // --init base is the shipped checkpoint: the run's model is tiny although the preset says small.
+    const model = JSON.parse(readFileSync(join(out, 'checkpoint', 'config.json'), 'utf8')).model;
+    expect(model).toMatchObject(JSON.parse(readFileSync(join(ROOT, 'public/checkpoints/base/config.json'), 'utf8')).model);
+  }, 180_000);
 });

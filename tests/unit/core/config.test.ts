@@ -47,6 +47,7 @@ describe('config schema', () => {
       [{ taskTypes: ['deduction', 'deduction'] }, 'taskTypes', 'must not repeat a task type'],
       [{ taskTypes: ['deduction', 'guessing'] }, 'taskTypes[1]', 'must be one of "deduction", "abduction", "induction"'],
       [{ trainProposer: 'yes' }, 'trainProposer', 'must be true or false'],
+      [{ propose: 'no' }, 'propose', 'must be true or false'],
       [{ useReferences: 1 }, 'useReferences', 'must be true or false'],
       [{ seedFactor: -1 }, 'seedFactor', 'must be >= 0'],
       [{ executorTimeoutMs: 5 }, 'executorTimeoutMs', 'must be >= 10'],

@@ -4,7 +4,7 @@ import { PRESETS, PRESET_NAMES, PresetError, resolvePreset } from '../../../src/
 
 describe('presets', () => {
   it('has the run presets and the paper ablations, each with a one-line description', () => {
-    expect(PRESET_NAMES).toEqual(['smoke', 'default', 'paper', 'deduction-only', 'no-induction', 'no-references', 'solver-only']);
+    expect(PRESET_NAMES).toEqual(['smoke', 'default', 'paper', 'deduction-only', 'no-induction', 'no-references', 'solver-only', 'fixed-set']);
     for (const name of PRESET_NAMES) {
       const d = PRESETS[name].description;
       expect(d.length, name).toBeGreaterThan(10);
@@ -57,6 +57,16 @@ describe('presets', () => {
     expect(resolvePreset('solver-only').trainProposer).toBe(false);
   });
 
+  it("fixed-set is the paper's baseline: no proposer, nothing to seed, everything else as default", () => {
+    const c = resolvePreset('fixed-set');
+    expect(c).toMatchObject({ propose: false, trainProposer: false, seedFactor: 0 });
+    expect(DEFAULT_CONFIG.propose).toBe(true);
+    const d = DEFAULT_CONFIG as unknown as Record<string, unknown>;
+    const changed = Object.keys(c).filter((k) => JSON.stringify((c as unknown as Record<string, unknown>)[k]) !== JSON.stringify(d[k]));
+    expect(changed.sort()).toEqual(['propose', 'seedFactor', 'trainProposer']);
+    expect(PRESETS['fixed-set'].description).toMatch(/fixed task set.*proposer off.*baseline/);
+  });
+
   it('layers overrides over the preset, validated', () => {
     const c = resolvePreset('paper', { lr: 3e-4, rewards: { learnability: 'code' } });
     expect(c.lr).toBe(3e-4);
@@ -69,7 +79,7 @@ describe('presets', () => {
 
   it('names the valid presets when given an unknown one', () => {
     expect(() => resolvePreset('fast')).toThrow(PresetError);
-    expect(() => resolvePreset('fast')).toThrow('unknown preset "fast"; valid presets: smoke, default, paper, deduction-only, no-induction, no-references, solver-only');
+    expect(() => resolvePreset('fast')).toThrow('unknown preset "fast"; valid presets: smoke, default, paper, deduction-only, no-induction, no-references, solver-only, fixed-set');
     expect(() => resolvePreset('toString')).toThrow(PresetError);
   });
 });

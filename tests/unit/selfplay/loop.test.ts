@@ -10,7 +10,7 @@
 // equal to 4 straight steps, weights and metrics alike.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { resolvePreset } from '../../../src/core/presets.ts';
+import { PRESETS, resolvePreset } from '../../../src/core/presets.ts';
 import { TaskBuffers } from '../../../src/core/buffer.ts';
 import { TOK } from '../../../src/core/tasks.ts';
 import type { Config } from '../../../src/core/config.ts';
@@ -172,6 +172,59 @@ describe('one step, scripted policy', () => {
     const solverSamples = r.solve.deduction.samples + r.solve.abduction.samples + r.solve.induction.samples;
     expect(policy.updates[0]).toHaveLength(solverSamples);
     expect(proposals.filter((p) => p.status === 'duplicate').every((p) => p.reward === config.rewards.proposerInvalid)).toBe(true);
+  });
+
+  test('fixed-set (propose: false): no proposer prompt, no seeding, the solver trains on the starting buffers only', async () => {
+    // The smoke sizes, and a seed factor far above what the buffers hold (64 × 2 > 4 tasks):
+    // without a proposer the buffers never grow, so the loop must not wait for them to.
+    const config = resolvePreset('fixed-set', { ...PRESETS.smoke.config, seedFactor: 64 });
+    expect(config).toMatchObject({ propose: false, trainProposer: false, batch: 2 });
+    const policy = new ScriptedPolicy(config.inductionInputs);
+    const buffers = new TaskBuffers();
+    const fixed = [
+      { program: DOUBLE, input: '3', output: '6' },
+      { program: 'function f(s) { return s.length; }', input: '"abc"', output: '3' },
+      { program: 'function f(a, b) { return a + b; }', input: '1, 2', output: '3' },
+    ];
+    for (const t of fixed) {
+      buffers.add('deduction', t);
+      buffers.add('abduction', t);
+    }
+    // The identity triplet is buffered too (TaskBuffers starts with it).
+    const programs = new Set(buffers.toTasks().map((t) => t.program));
+    expect(programs.size).toBe(fixed.length + 1);
+    const before = { deduction: buffers.size('deduction'), abduction: buffers.size('abduction'), induction: buffers.size('induction') };
+    const loop = new SelfPlay(config, policy, executor, { buffers });
+    const proposals: ProposalEvent[] = [];
+    const rollouts: RolloutEvent[] = [];
+    loop.events.on('proposal', (e) => proposals.push(e));
+    loop.events.on('rollout', (e) => rollouts.push(e));
+    const reports: StepReport[] = [];
+    for (let i = 0; i < 2; i++) reports.push(await loop.step());
+
+    // Not one proposer prompt was sampled; every prompt is a solver prompt on a buffered task.
+    const prompts = policy.prompts.flat();
+    expect(prompts.length).toBeGreaterThan(0);
+    expect(prompts.filter((p) => p.includes(TOK.prop))).toEqual([]);
+    expect(prompts.every((p) => p.includes(TOK.solve))).toBe(true);
+    expect(proposals).toEqual([]);
+    expect(rollouts.every((e) => e.purpose === 'solve')).toBe(true);
+    const taught = prompts.map((p) => /<prog>(.*?)<(in|out)>/s.exec(p)?.[1]);
+    expect(taught.every((prog) => prog !== undefined && programs.has(prog))).toBe(true);
+    for (const r of reports) {
+      expect(r.seeding).toBe(false);
+      expect(r.proposals.total).toBe(0);
+      expect(r.buffers).toEqual(before);
+      expect(r.solve.deduction).toMatchObject({ tasks: config.batch, samples: config.batch * config.groupSize });
+      expect(r.solve.abduction).toMatchObject({ tasks: config.batch, samples: config.batch * config.groupSize });
+    }
+    // An update every step, from the first (nothing to seed), made of solver responses only.
+    expect(policy.updates).toHaveLength(2);
+    for (const [i, batch] of policy.updates.entries()) {
+      const r = reports[i];
+      expect(batch).toHaveLength(r.solve.deduction.samples + r.solve.abduction.samples + r.solve.induction.samples);
+      expect(batch.every((it) => it.prompt.includes(TOK.solve) && !it.prompt.includes(TOK.prop))).toBe(true);
+    }
   });
 
   test('a snapshot with another config is refused, and a damaged one names its field', async () => {
