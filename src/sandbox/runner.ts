@@ -6,13 +6,18 @@
 //   1. host: check every input (and expected output) with acorn — literals only — and
 //      re-print the inputs so the program cannot hijack them (core/literals.ts);
 //   2. the job's limits on the runtime (heap, stack) and its deadline in the interrupt
-//      handler; a fresh context;
-//   3. the job prelude (guest.ts): seeded Math.random, frozen Date, input factories;
+//      handler; a fresh context with the builtins the program names (see jobIntrinsics
+//      below and guest.ts's jobFeatures);
+//   3. one call into the system context starts the job: it captures the fresh realm's
+//      builtins and evaluates the job prelude there (guest.ts: seeded Math.random and
+//      frozen Date where the program names them, input factories);
 //   4. the program, as a classic script (its top-level code runs under the deadline);
-//   5. one call into the system context runs f on every input `determinismRuns` times
-//      and returns every canonical output as one string; the host compares expected
-//      outputs;
-//   6. dispose the job's handles and its context.
+//   5. one call into the system context runs f on every input `determinismRuns` times,
+//      releases the job's values and returns every canonical output as one string; the
+//      host compares expected outputs;
+//   6. dispose the job's context.
+// Four calls into QuickJS in all on the usual path: each one crosses the WASM boundary
+// and builds handles, and a job is short enough (≈170 µs) for that to show.
 // The deadline and limits stay installed through 3–5, so getters, Proxy traps and the
 // like that run while outputs are read are bounded too. QuickJS's interrupt cannot be
 // caught by guest code (try/catch/finally does not swallow it), and its regex engine
