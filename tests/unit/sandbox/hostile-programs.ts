@@ -20,6 +20,12 @@ export interface HostileCase {
    * runner still answers `timeout`, but only once the work is done.
    */
   needsHostTimeout?: boolean;
+  /**
+   * The verdict follows from what the runner leaves out of a job's realm; the naive
+   * baseline (naive.ts) builds QuickJS's full default realm, where the case holds
+   * differently (a frozen clock, say, which is `ok`).
+   */
+  leanRealm?: boolean;
 }
 
 export const HOSTILE_CASES: HostileCase[] = [
@@ -68,6 +74,11 @@ export const HOSTILE_CASES: HostileCase[] = [
 
   // ---- nondeterminism ----
   { name: 'Math.random', program: 'function f(a) { return Math.random(); }', input: '1', verdicts: ['nondeterministic'] },
+  // A program that does not name Date or random gets neither in its realm, so reaching
+  // them by a computed name finds nothing live (runner.ts, jobIntrinsics).
+  { name: 'Math.random by a computed name', program: "function f(a) { return Math['rand' + 'om'](); }", input: '1', verdicts: ['error'], leanRealm: true },
+  { name: 'the clock by a computed name', program: "function f(a) { return globalThis['Da' + 'te'].now(); }", input: '1', verdicts: ['error'], leanRealm: true },
+  { name: 'a typed array (not in a job realm)', program: 'function f(a) { return Array.from(new Float64Array([a])); }', input: '1', verdicts: ['error'], leanRealm: true },
   { name: 'a global counter', program: 'let calls = 0;\nfunction f(a) { return a + calls++; }', input: '1', verdicts: ['nondeterministic'] },
   { name: 'f mutating the global f', program: 'function f(a) { f = undefined; return a; }', input: '1', verdicts: ['nondeterministic'] },
   { name: 'memory of earlier calls via a WeakMap', program: 'const seen = new WeakMap(); const key = {};\nfunction f(a) { const n = (seen.get(key) || 0) + 1; seen.set(key, n); return n; }', input: '1', verdicts: ['nondeterministic'] },
