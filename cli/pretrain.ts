@@ -21,9 +21,10 @@ import { CharTokenizer } from '../src/model/tokenizer.ts';
 import { countParams, isModelSize, modelConfig, MODEL_SIZES, type ModelSize } from '../src/model/config.ts';
 import { Transformer } from '../src/model/transformer.ts';
 import { ceLoss, packCe, Trainer } from '../src/model/train.ts';
-import { captureCheckpoint } from '../src/model/checkpoint.ts';
-import { saveCheckpointDir } from '../src/model/checkpoint-node.ts';
+import { captureCheckpoint, CheckpointError, parseCheckpoint, restoreCheckpoint, type ParsedCheckpoint } from '../src/model/checkpoint.ts';
+import { loadCheckpointPath, saveCheckpointDir } from '../src/model/checkpoint-node.ts';
 import { initBackend } from '../src/model/backend-node.ts';
+import { BASE_CHECKPOINT } from './eval.ts';
 import { formatBackendInfo, type BackendPref } from '../src/model/backend.ts';
 
 const DEFAULTS = { size: 'tiny' as ModelSize, steps: 1000, seed: 1, batch: 16, lr: 2e-3, warmup: 50, logEvery: 10, saveEvery: 200 };
@@ -40,7 +41,7 @@ export const HELDOUT = { seed: 'heldout', n: 256 } as const;
 export const PRETRAIN_CONTEXT = DEFAULT_CONFIG.maxPromptTokens + DEFAULT_CONFIG.maxResponseTokens;
 
 const USAGE = `usage: azr pretrain [--size S] [--steps N] [--seed S] [--out DIR] [--backend B]
-                    [--batch B] [--lr LR] [--save-every K] [--json]
+                    [--batch B] [--lr LR] [--save-every K] [--init CKPT] [--json]
 
 Pretrains a base policy on the generated corpus (programs and the self-play prompt formats
 with random, unverified answers): next-token cross-entropy on every token. Writes a
@@ -55,6 +56,10 @@ checkpoint to DIR (config.json, weights.safetensors) and DIR/loss.jsonl.
   --batch B       sequences per step (default ${DEFAULTS.batch})
   --lr LR         peak learning rate (default ${DEFAULTS.lr}; ${DEFAULTS.warmup} warm-up steps, cosine to 10%)
   --save-every K  save the checkpoint every K steps (default ${DEFAULTS.saveEvery}; always at the end)
+  --init CKPT     continue from a pretrained checkpoint's weights (directory or bundle; 'base' is
+                  public/checkpoints/base) with a fresh optimizer and schedule; its size is the
+                  checkpoint's. Give a --seed other than the one it was trained on, or the
+                  corpus stream replays the examples it has already seen
   --json          print a summary as one JSON object on the last line of stdout
   -h, --help      this message`;
 
@@ -67,6 +72,7 @@ const OPTIONS = {
   batch: { type: 'string' },
   lr: { type: 'string' },
   'save-every': { type: 'string' },
+  init: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -149,7 +155,23 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${USAGE}`);
-  const size = values.size ?? DEFAULTS.size;
+  // With --init the weights (so the size) come from the checkpoint; read it before anything else.
+  const initPath = values.init === 'base' ? BASE_CHECKPOINT : values.init;
+  let init: ParsedCheckpoint | null = null;
+  if (initPath !== undefined) {
+    try {
+      init = parseCheckpoint((await loadCheckpointPath(initPath)).files);
+    } catch (e) {
+      if (e instanceof CheckpointError) throw new UsageError(`--init ${initPath}: ${e.name}: ${e.message}`);
+      throw e;
+    }
+  }
+  const initMeta = (init?.config.meta ?? {}) as Record<string, unknown>;
+  const initSize = typeof initMeta.size === 'string' ? initMeta.size : undefined;
+  if (init && values.size !== undefined && initSize !== undefined && values.size !== initSize) {
+    throw new UsageError(`--size ${values.size} contradicts --init ${initPath}, a ${initSize} checkpoint`);
+  }
+  const size = values.size ?? initSize ?? DEFAULTS.size;
   if (!isModelSize(size)) throw new UsageError(`--size must be one of ${Object.keys(MODEL_SIZES).join(', ')}, got "${size}"`);
   const steps = intFlag(values.steps, 'steps', DEFAULTS.steps);
   const seed = intFlag(values.seed, 'seed', DEFAULTS.seed, 0);
@@ -168,6 +190,18 @@ export async function main(argv: string[]): Promise<number> {
   const tok = pretrainTokenizer();
   const cfg = modelConfig(size, tok.vocabSize, { contextLength: PRETRAIN_CONTEXT });
   const model = new Transformer(cfg, seed);
+  if (init) {
+    // Validates config and tokenizer against the checkpoint before touching any weight.
+    try {
+      restoreCheckpoint(init, { model: cfg, variables: model.namedVariables(), tokenizer: tok });
+    } catch (e) {
+      model.dispose();
+      if (e instanceof CheckpointError) throw new UsageError(`--init ${initPath}: ${e.name}: ${e.message}`);
+      throw e;
+    }
+    if (initMeta.seed === seed) log(`warning: --seed ${seed} is the seed ${initPath} was trained on; the corpus stream replays its examples`);
+    log(`continuing from ${initPath} (${String(initMeta.steps ?? '?')} steps, ${Number(initMeta.tokens ?? 0).toLocaleString('en')} tokens)`);
+  }
   // Rows per forward/backward pass, gradients summed over them: attention memory grows
   // with rows × length², and a batch of the longest examples in one pass ran the wasm
   // heap out of bounds (4 × 4 heads × 1024² floats per layer is ~64 MB; 16 rows is 4×).
@@ -188,7 +222,12 @@ export async function main(argv: string[]): Promise<number> {
       model: cfg,
       tokenizer: tok,
       variables: model.namedVariables(),
-      meta: { kind: 'pretrained-base', corpus: 'src/core/corpus.ts', lossOn: 'all tokens', seed, size, step, steps, batch, lr, tokens, wallS: (performance.now() - started) / 1000, backend: backend.name, command, ...extra },
+      meta: {
+        kind: 'pretrained-base', corpus: 'src/core/corpus.ts', lossOn: 'all tokens', seed, size, step, steps, batch, lr, tokens, wallS: (performance.now() - started) / 1000, backend: backend.name, command,
+        // What this run continued from: its meta (steps, tokens, seed, command), so the lineage is rebuildable.
+        ...(init ? { init: { path: initPath, meta: { seed: initMeta.seed, steps: initMeta.steps, tokens: initMeta.tokens, wallS: initMeta.wallS, command: initMeta.command, init: initMeta.init } } } : {}),
+        ...extra,
+      },
     });
     await saveCheckpointDir(out, files);
     await writeFile(join(out, 'loss.jsonl'), lossLog.map((l) => JSON.stringify(l)).join('\n') + '\n');

@@ -77,6 +77,34 @@ describe('azr pretrain', () => {
     expect(readFileSync(join(other, 'notes.txt'), 'utf8')).toBe('mine');
   }, 60_000);
 
+  it('--init continues from a checkpoint: no fresh-model loss at step 1, and the lineage is in the meta', async () => {
+    const next = join(dir, 'continued');
+    const r = await azr('pretrain', '--init', out, '--steps', '3', '--batch', '4', '--lr', '0.001', '--seed', '4', '--out', next, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    const before = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    // A fresh model starts at ≈ ln(111) ≈ 4.7 nats; the continued one where the first run ended.
+    expect(s.firstLoss).toBeLessThan(before.firstLoss - 0.5);
+    expect(s.size).toBe('tiny');
+    expect(r.stderr).toMatch(/continuing from .* \(15 steps, /);
+    const meta = parseCheckpoint((await loadCheckpointDir(next)).files).config.meta as Record<string, any>;
+    expect(meta).toMatchObject({ step: 3, seed: 4, init: { path: out, meta: { seed: 3, steps: 15 } } });
+    // The same seed as the checkpoint's replays its corpus stream: allowed, with a warning.
+    const same = await azr('pretrain', '--init', out, '--steps', '1', '--batch', '2', '--seed', '3', '--out', join(dir, 'same-seed'));
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toMatch(/warning: --seed 3 is the seed .* was trained on/);
+  }, 180_000);
+
+  it('--init refuses what it cannot continue from, with exit 2', async () => {
+    const missing = await azr('pretrain', '--init', join(dir, 'nowhere'), '--steps', '1');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--init .*nowhere: CheckpointError: no checkpoint at/);
+    const size = await azr('pretrain', '--init', out, '--size', 'small', '--steps', '1', '--out', join(dir, 'resized'));
+    expect(size.code).toBe(2);
+    expect(size.stderr).toMatch(/--size small contradicts --init .*, a tiny checkpoint/);
+    expect(existsSync(join(dir, 'resized'))).toBe(false);
+  }, 60_000);
+
   it('warms up, then decays the learning rate to 10% of its peak', () => {
     expect(lrAt(0, 100, 1e-3, 10)).toBeCloseTo(1e-4);
     expect(lrAt(9, 100, 1e-3, 10)).toBeCloseTo(1e-3);
