@@ -1,23 +1,8 @@
 // `azr bench sandbox` as a user runs it: a short run prints the four rows and the JSON
 // contract; bad flags are usage errors. Speed itself is not asserted (the machine is
 // shared); the figures must only be consistent with each other.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-function azr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/azr.mjs', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { azr } from '../../support/cli.ts';
 
 describe('azr bench sandbox', () => {
   it('--json: pool, naive, single-thread and V8 rates, ratio = pool / naive', async () => {
