@@ -80,7 +80,7 @@ describe('task file format', () => {
 describe('CRUXEval-X lines', () => {
   it('is detected from the first non-blank line and extracted with the source slices intact', () => {
     const fn = 'function f(xs, k){\n    // keep the comment\n    return xs.map(x => x * k);\n}';
-    const text = `\n${cruxLine(4, fn, '[1, 2,  3], 2', '[2, 4, 6]', { input_reasoning: 'x', output_reasoning: 'y' })}\n${cruxLine(5, 'function f(){ return {"a b": [null, undefined]}; }', '', '{"a b": [null, undefined]}')}`;
+    const text = `\n${cruxLine(4, fn, '[1, 2,  3], 2', '[2, 4, 6]', { prompt: 'x', note: 'y' })}\n${cruxLine(5, 'function f(){ return {"a b": [null, undefined]}; }', '', '{"a b": [null, undefined]}')}`;
     expect(detectFormat(text)).toBe('cruxeval-x');
     const [a, b] = parseTaskFile(text);
     expect(a).toEqual({ id: '4', program: fn, input: '[1, 2,  3], 2', output: '[2, 4, 6]' });
