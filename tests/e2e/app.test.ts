@@ -136,8 +136,9 @@ test('the config comes from the URL hash; bad keys are named and fall back one b
   await page.getByTestId('cfg-lr').fill('0.001');
   await page.getByTestId('cfg-batch').fill('2');
   await page.getByTestId('apply-config').click();
+  // The status may still read 'ready' from before the click: wait for the new run's link itself.
+  await expect.poll(() => new URL(page.url()).hash, { timeout: 30_000 }).toBe('#preset=smoke&lr=0.001&backend=wasm&init=random');
   await waitStatus('ready');
-  expect(new URL(page.url()).hash).toBe('#preset=smoke&lr=0.001&backend=wasm&init=random');
   await page.screenshot({ path: join(SHOTS, '3-settings.png'), fullPage: true });
 });
 
