@@ -34,3 +34,14 @@ export function intFlag(value: string | undefined, name: string, fallback: numbe
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
   return n;
 }
+
+/** `--help`: the usage on stderr, exit code 0. */
+export function showHelp(usage: string): number {
+  process.stderr.write(usage + '\n');
+  return 0;
+}
+
+/** For commands that take flags only: any positional argument is a usage error. */
+export function noPositionals(positionals: string[], usage: string): void {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${usage}`);
+}

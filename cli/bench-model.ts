@@ -1,7 +1,7 @@
 // `azr bench model`: how fast the policy trains and samples on this machine's Node
 // backend, KV cache against full recompute, wasm against cpu, and whether a self-play
 // step leaks tensors — one run, so the ratios compare like with like.
-import { emitJson, log, parse, UsageError } from './args.ts';
+import { emitJson, log, noPositionals, parse, showHelp, UsageError } from './args.ts';
 import { BackendError, formatBackendInfo, parseBackendPref } from '../src/model/backend.ts';
 import { initBackend } from '../src/model/backend-node.ts';
 import { isModelSize, MODEL_SIZES } from '../src/model/config.ts';
@@ -30,11 +30,8 @@ function fmt(n: number, digits = 0): string {
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, backend: { type: 'string' }, size: { type: 'string' } }, USAGE);
-  if (values.help) {
-    process.stderr.write(USAGE + '\n');
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${USAGE}`);
+  if (values.help) return showHelp(USAGE);
+  noPositionals(positionals, USAGE);
   let pref;
   try {
     pref = parseBackendPref(values.backend ?? 'auto');

@@ -3,7 +3,7 @@
 // V8 (the ceiling), all measured in this one run so the ratios compare like with like.
 // A fourth row, the real runner one check at a time on one thread, shows which part of
 // the speed-up comes from the runner itself and which from batching and workers.
-import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
+import { emitJson, intFlag, log, noPositionals, parse, showHelp, UsageError } from './args.ts';
 import { createNodePool } from '../src/sandbox/node-pool.ts';
 import { BENCH_MIX, checksOf, combine, runPerCheck, timeOneByOne, timePool, timeV8, v8Check, wrongVerdicts, type Timing } from '../src/sandbox/bench.ts';
 import type { ExecJob, ExecResult, Verdict } from '../src/sandbox/types.ts';
@@ -32,11 +32,8 @@ export async function main(argv: string[]): Promise<number> {
     { json: { type: 'boolean' }, seconds: { type: 'string' }, workers: { type: 'string' }, batch: { type: 'string' } },
     USAGE,
   );
-  if (values.help) {
-    process.stderr.write(USAGE + '\n');
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${USAGE}`);
+  if (values.help) return showHelp(USAGE);
+  noPositionals(positionals, USAGE);
   const seconds = values.seconds === undefined ? 3 : Number(values.seconds);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError(`--seconds must be a number in (0, 600], got "${values.seconds}"`);
   const workers = values.workers === undefined ? undefined : intFlag(values.workers, 'workers', 1);

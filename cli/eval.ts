@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
+import { emitJson, intFlag, log, noPositionals, parse, showHelp, UsageError } from './args.ts';
 import { parseTaskFile, TaskFileError } from '../src/core/taskfile.ts';
 import { BACKEND_PREFS, DEFAULT_CONFIG, validateConfig, ConfigError, type Config } from '../src/core/config.ts';
 import { CheckpointError, parseCheckpoint } from '../src/model/checkpoint.ts';
@@ -61,11 +61,8 @@ function runConfigOf(meta: Record<string, unknown>): Config | null {
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, USAGE);
-  if (values.help) {
-    process.stderr.write(USAGE + '\n');
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${USAGE}`);
+  if (values.help) return showHelp(USAGE);
+  noPositionals(positionals, USAGE);
   if (!values.checkpoint) throw new UsageError(`--checkpoint is required\n\n${USAGE}`);
   if (!values.tasks) throw new UsageError(`--tasks is required\n\n${USAGE}`);
   const samples = intFlag(values.samples, 'samples', 1);

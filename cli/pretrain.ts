@@ -13,7 +13,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
+import { emitJson, intFlag, log, noPositionals, parse, showHelp, UsageError } from './args.ts';
 import { BACKEND_PREFS, DEFAULT_CONFIG } from '../src/core/config.ts';
 import { corpus, sampleCorpus, type CorpusExample } from '../src/core/corpus.ts';
 import { SPECIAL_TOKENS } from '../src/core/tasks.ts';
@@ -150,11 +150,8 @@ function checkOut(dir: string): void {
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, USAGE);
-  if (values.help) {
-    process.stderr.write(USAGE + '\n');
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${USAGE}`);
+  if (values.help) return showHelp(USAGE);
+  noPositionals(positionals, USAGE);
   // With --init the weights (so the size) come from the checkpoint; read it before anything else.
   const initPath = values.init === 'base' ? BASE_CHECKPOINT : values.init;
   let init: ParsedCheckpoint | null = null;

@@ -2,7 +2,7 @@
 // sandbox and report which ones hold. Exit 0 whenever the file ran, mismatches included:
 // the verdicts are the result. Exit 2 when the file cannot be read or parsed, or for bad flags.
 import { readFile } from 'node:fs/promises';
-import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
+import { emitJson, intFlag, log, parse, showHelp, UsageError } from './args.ts';
 import { parseTaskFile, TaskFileError } from '../src/core/taskfile.ts';
 import { checkTasks, formatSummary } from '../src/eval/check.ts';
 import { createExecutor, DEFAULT_LIMITS } from '../src/sandbox/index.ts';
@@ -20,10 +20,7 @@ from the first line.
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, 'timeout-ms': { type: 'string' } }, USAGE);
-  if (values.help) {
-    process.stderr.write(USAGE + '\n');
-    return 0;
-  }
+  if (values.help) return showHelp(USAGE);
   if (positionals.length !== 1) throw new UsageError(`expected exactly one FILE, got ${positionals.length}\n\n${USAGE}`);
   const timeoutMs = intFlag(values['timeout-ms'], 'timeout-ms', DEFAULT_LIMITS.timeoutMs);
   const file = positionals[0];

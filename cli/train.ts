@@ -4,7 +4,7 @@
 // Exit 2 for bad flags, a bad config or task file, or an --out that holds something else.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { emitJson, intFlag, log, parse, UsageError } from './args.ts';
+import { emitJson, intFlag, log, noPositionals, parse, showHelp, UsageError } from './args.ts';
 import { ConfigError, type Config, type ConfigOverrides } from '../src/core/config.ts';
 import { PRESET_NAMES, PresetError, resolvePreset } from '../src/core/presets.ts';
 import { parseTaskFile, TaskFileError, type Task } from '../src/core/taskfile.ts';
@@ -121,11 +121,8 @@ function progress(r: StepReport, target: number, config: Config): string {
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, USAGE);
-  if (values.help) {
-    process.stderr.write(USAGE + '\n');
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${USAGE}`);
+  if (values.help) return showHelp(USAGE);
+  noPositionals(positionals, USAGE);
   const resume = values.resume;
   if (resume !== undefined) {
     for (const flag of ['preset', 'config', 'seed', 'tasks', 'init'] as const) {

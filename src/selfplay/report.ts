@@ -6,6 +6,7 @@
 // during the seeding phase) are 0, with the count beside them saying there was nothing:
 // a chart can plot every line without special cases, and a reader can tell "0 of 0" from
 // "0 of 12".
+import type { UpdateStats } from './policy.ts';
 import type { ConfigKey } from '../core/advantages.ts';
 import type { SolverOutcome } from '../core/rewards.ts';
 import { ROLES, TASK_TYPES, type TaskType } from '../core/tasks.ts';
@@ -82,16 +83,9 @@ export interface SolveStats {
   distinctAnswers: number;
 }
 
-export interface UpdateReport {
+export interface UpdateReport extends UpdateStats {
   /** False during the seeding phase, or when nothing was trainable. */
   updated: boolean;
-  loss: number;
-  entropy: number;
-  clipFrac: number;
-  gradNorm: number;
-  approxKl: number;
-  /** Response tokens trained on. */
-  tokens: number;
 }
 
 export interface PhaseTimes {
