@@ -54,6 +54,7 @@ import {
   type ProposalEvent,
   type ProposalStatus,
   type SelfPlayEvents,
+  type TaskView,
   type StepReport,
   type UpdateReport,
 } from './report.ts';
@@ -83,6 +84,8 @@ interface Proposal {
   prompt: string;
   /** Induction: the buffered triplet whose program the proposer was shown. */
   source: Triplet | null;
+  /** Deduction / abduction: the references in the prompt. */
+  references: Triplet[];
   gen: Generation;
   status: ProposalStatus;
   reason: string;
@@ -162,6 +165,11 @@ export class SelfPlay {
     return this.done;
   }
 
+  /** Self-play wall time of the run so far, in seconds (resumes included; what the steps themselves took). */
+  get elapsedSeconds(): number {
+    return this.elapsedMs / 1000;
+  }
+
   get taskBuffers(): TaskBuffers {
     return this.buffers;
   }
@@ -211,7 +219,7 @@ export class SelfPlay {
 
     // ---- 1. Propose ----------------------------------------------------------------------
     let t = now();
-    const slots: { type: TaskType; prompt: string; source: Triplet | null }[] = [];
+    const slots: { type: TaskType; prompt: string; source: Triplet | null; references: Triplet[] }[] = [];
     const refRng = rng.fork('references');
     const sourceRng = rng.fork('induction-source');
     // propose: false (the fixed-set baseline) leaves `slots` empty: no proposer prompt is
@@ -222,7 +230,7 @@ export class SelfPlay {
         if (type === 'induction') {
           const source = this.buffers.inductionSource(sourceRng);
           const prompt = buildPrompt({ type, role: 'propose', program: source.program });
-          if (fits(prompt)) slots.push({ type, prompt, source });
+          if (fits(prompt)) slots.push({ type, prompt, source, references: [] });
           else skippedPrompts++;
           continue;
         }
@@ -233,7 +241,7 @@ export class SelfPlay {
           refs.pop();
           prompt = buildPrompt({ type, role: 'propose', references: refs });
         }
-        if (fits(prompt)) slots.push({ type, prompt, source: null });
+        if (fits(prompt)) slots.push({ type, prompt, source: null, references: refs });
         else skippedPrompts++;
       }
     }
@@ -423,6 +431,7 @@ export class SelfPlay {
           type: r.task.type,
           purpose: r.purpose,
           task: r.owner,
+          problem: taskView(r.task),
           text: r.gen.text,
           answer: r.judgement.answer,
           outcome: r.judgement.outcome,
@@ -512,13 +521,13 @@ function taskOf(type: TaskType, task: Triplet | InductionTask): SolveTask {
   return type === 'induction' ? { type, task: task as InductionTask } : { type, task: task as Triplet };
 }
 
+function taskView(t: SolveTask): TaskView {
+  return t.type === 'induction' ? { program: t.task.program, message: t.task.message, pairs: t.task.pairs.map((x) => ({ ...x })) } : snapshotTriplet(t.task);
+}
+
 function proposalEvent(step: number, p: Proposal): ProposalEvent {
-  let task: ProposalEvent['task'] = null;
-  if (p.task && p.type === 'induction') {
-    const t = p.task as InductionTask;
-    task = { program: t.program, message: t.message, pairs: t.pairs.map((x) => ({ ...x })) };
-  } else if (p.task) {
-    task = snapshotTriplet(p.task as Triplet);
-  }
-  return { step, type: p.type, text: p.gen.text, status: p.status, reason: p.reason, reward: p.reward, solveRate: p.solveRate, task };
+  const task = p.task ? taskView(taskOf(p.type, p.task)) : null;
+  const references = p.references.map(snapshotTriplet);
+  const source = p.source ? snapshotTriplet(p.source) : null;
+  return { step, type: p.type, text: p.gen.text, status: p.status, reason: p.reason, reward: p.reward, solveRate: p.solveRate, task, references, source };
 }

@@ -155,6 +155,23 @@ export interface PhaseEvent {
   ms: number;
 }
 
+/** A task in task-file terms: program, input and output (deduction, abduction), or program, message and pairs (induction). */
+export interface TaskView {
+  program: string;
+  input?: string;
+  output?: string;
+  message?: string;
+  /** Induction: every pair; the first half is shown to the solver, the rest held out. */
+  pairs?: { input: string; output: string }[];
+}
+
+/** A buffered triplet as a proposer was shown it. */
+export interface TripletView {
+  program: string;
+  input: string;
+  output: string;
+}
+
 /** One proposer response and what became of it. */
 export interface ProposalEvent {
   step: number;
@@ -168,7 +185,11 @@ export interface ProposalEvent {
   /** r̄ over the learnability rollouts, or null when none were run. */
   solveRate: number | null;
   /** The task it made, in task-file terms (program, input, output / pairs), when valid. */
-  task: { program: string; input?: string; output?: string; message?: string; pairs?: { input: string; output: string }[] } | null;
+  task: TaskView | null;
+  /** Deduction / abduction: the K reference triplets in the prompt (fewer when some had to go to fit; none without references). */
+  references: TripletView[];
+  /** Induction: the buffered triplet whose program the proposer was shown; null otherwise. */
+  source: TripletView | null;
 }
 
 /** One solver response: a learnability rollout or a solver-batch sample. */
@@ -178,6 +199,8 @@ export interface RolloutEvent {
   purpose: 'learnability' | 'solve';
   /** Index of the task within its purpose's list this step (samples of one task share it). */
   task: number;
+  /** The task the solver was given, with its answer (deduction's output, abduction's input, induction's held-out pairs). */
+  problem: TaskView;
   text: string;
   answer: string | null;
   outcome: SolverOutcome;

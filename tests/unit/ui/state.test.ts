@@ -34,11 +34,11 @@ describe('starter tasks', () => {
 
 const proposal = (step: number, type: ProposalEvent['type'], reward: number, status: ProposalEvent['status'] = 'valid'): TrainerEvent => ({
   type: 'proposal',
-  event: { step, type, text: 'x', status, reason: status === 'valid' ? '' : 'why', reward, solveRate: status === 'valid' ? 0.5 : null, task: null },
+  event: { step, type, text: 'x', status, reason: status === 'valid' ? '' : 'why', reward, solveRate: status === 'valid' ? 0.5 : null, task: null, references: [], source: null },
 });
 const rollout = (step: number, purpose: RolloutEvent['purpose'], task: number, reward: number, type: RolloutEvent['type'] = 'deduction'): TrainerEvent => ({
   type: 'rollout',
-  event: { step, type, purpose, task, text: 'a', answer: 'a', outcome: reward > 0 ? 'correct' : 'wrong', reason: '', reward },
+  event: { step, type, purpose, task, problem: { program: 'function f(x) { return x; }', input: '1', output: '1' }, text: 'a', answer: 'a', outcome: reward > 0 ? 'correct' : 'wrong', reason: '', reward },
 });
 const stepEvent = (step: number): TrainerEvent => ({ type: 'step', event: { step } as StepReport });
 
