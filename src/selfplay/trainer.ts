@@ -1,7 +1,8 @@
 // The trainer: a self-play run behind a small message protocol, as the app's trainer
 // worker exposes it (workers/trainer.worker.ts, through comlink). The page sends start,
 // step, run, pause, save and stop; the trainer answers each call and pushes events (one
-// per step, proposal and phase) to a listener. Everything here is plain data that
+// per step, proposal and phase) to a listener. Between steps the page's playground asks
+// the same policy and sandbox about a visitor's own program (`playground`). Everything here is plain data that
 // survives structured cloning, so the same object works in a worker, in Node, or inline.
 //
 // Where the policy computes and where guest code runs are the host's business: the
@@ -11,7 +12,10 @@ import type { Config } from '../core/config.ts';
 import { TaskBuffers } from '../core/buffer.ts';
 import type { Task } from '../core/taskfile.ts';
 import type { BackendPref } from '../core/config.ts';
-import type { Executor } from '../sandbox/types.ts';
+import type { ExecLimits, Executor, Verdict } from '../sandbox/types.ts';
+import type { SolverOutcome } from '../core/rewards.ts';
+import { makeInductionTask, MAX_INPUT_CHARS, MAX_MESSAGE_CHARS, MAX_OUTPUT_CHARS, MAX_PROGRAM_CHARS, promptFieldProblem, type IOPair, type TaskType, type Triplet } from '../core/tasks.ts';
+import { judgeJob, readAnswer, solvePrompt, type SolveTask } from './judge.ts';
 import { parseCheckpoint, type CheckpointFiles } from '../model/checkpoint.ts';
 import { SelfPlay } from './loop.ts';
 import { TransformerPolicy } from './policy.ts';
@@ -54,6 +58,75 @@ export type TrainerState = 'idle' | 'ready' | 'running' | 'stopped';
 export interface TrainerStatus {
   state: TrainerState;
   step: number;
+  /** The seeding phase as of now (null before start): the next step updates no weights while `seeding`. */
+  seeding: SeedingStatus | null;
+}
+
+/** How far the buffers are from ending the seeding phase (DESIGN §1). */
+export interface SeedingStatus {
+  /** True while the next step will update no weights. */
+  seeding: boolean;
+  /** Unique valid triplets in the deduction ∪ abduction buffers. */
+  unique: number;
+  /** seedFactor × batch: the count at which seeding ends. */
+  target: number;
+}
+
+/** What a visitor asks the playground: a program, inputs (argument-list sources), a message. */
+export interface PlaygroundRequest {
+  /** Source that defines `f`. */
+  program: string;
+  /** Argument lists, e.g. `2, 3`. The first is the deduction / abduction input; all of them make the induction pairs. */
+  inputs: string[];
+  /** The induction solver's message (default empty). */
+  message?: string;
+  /** 0 is greedy; default the run's temperature. */
+  temperature?: number;
+  /** Sampling seed (same seed, same weights: same answers). */
+  seed?: number;
+}
+
+/** What the sandbox made of one input. */
+export interface PlaygroundRun {
+  input: string;
+  verdict: Verdict;
+  /** Empty when ok; otherwise why not, in words. */
+  reason: string;
+  /** Canonical f(input) when the verdict is ok. */
+  output: string | null;
+}
+
+/** One of the model's answers, judged. */
+export interface PlaygroundAnswer {
+  type: TaskType;
+  /** What the solver was given, in task-file terms. */
+  given: { program?: string; input?: string; output?: string; message?: string; shown?: IOPair[] };
+  /** The response as sampled (`<eos>` included when the model wrote it). */
+  text: string;
+  /** The answer as parsed: an output, an input or a program; null when unparseable. */
+  answer: string | null;
+  outcome: SolverOutcome;
+  verdict: Verdict | 'unparseable';
+  /** Empty when correct; otherwise why not. */
+  reason: string;
+  /** Abduction: f(answer) as the sandbox computed it. Induction: each held-out pair with what the answer program gave. */
+  check: { input: string; expected: string; got: string | null; verdict: Verdict }[];
+}
+
+/** A task the playground could not pose to the model, and why. */
+export interface PlaygroundSkip {
+  type: TaskType;
+  skipped: string;
+}
+
+export interface PlaygroundResult {
+  /** One entry per input, in order. */
+  runs: PlaygroundRun[];
+  /** Deduction, abduction, induction (those the request allows), each answered or skipped. */
+  answers: (PlaygroundAnswer | PlaygroundSkip)[];
+  /** The weights that answered: steps done so far. */
+  step: number;
+  temperature: number;
 }
 
 /** Why `run` returned. */
@@ -75,6 +148,12 @@ export interface TrainerApi {
   /** Checkpoint files (weights, optimizer, self-play snapshot in meta): what a resume needs. */
   save(): Promise<CheckpointFiles>;
   status(): Promise<TrainerStatus>;
+  /**
+   * Runs a visitor's program on their inputs in the sandbox and asks the current policy the
+   * three tasks it makes (deduction, abduction, induction), judging each answer as self-play
+   * does. Works once started, between steps; a step in progress makes it fail with a TrainerError.
+   */
+  playground(req: PlaygroundRequest): Promise<PlaygroundResult>;
   /** Release the policy and the sandbox; the trainer can be started again afterwards. */
   stop(): Promise<void>;
 }
@@ -97,6 +176,8 @@ export function createTrainer(host: TrainerHost): TrainerApi {
   let state: TrainerState = 'idle';
   let pauseRequested = false;
   let stopRequested = false;
+  /** Steps sent and not yet finished (waiting in the queue or running). */
+  let busy = 0;
   // Calls are serialised: a step never overlaps another step, a save or a stop.
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -147,11 +228,13 @@ export function createTrainer(host: TrainerHost): TrainerApi {
         }
       }),
 
-    step: () =>
-      serial(async () => {
+    step: () => {
+      busy++;
+      return serial(async () => {
         const { loop: l } = live();
         return l.step();
-      }),
+      }).finally(() => busy--);
+    },
 
     run: (maxSteps = Infinity) => {
       // Cleared when the call arrives, not when it starts: a pause sent right after
@@ -185,7 +268,17 @@ export function createTrainer(host: TrainerHost): TrainerApi {
         return p.save({ selfplay: l.state() });
       }),
 
-    status: async () => ({ state, step: loop?.stepsDone ?? 0 }),
+    status: async () => ({ state, step: loop?.stepsDone ?? 0, seeding: loop ? seedingOf(loop) : null }),
+
+    playground: async (req) => {
+      // Refused rather than queued while a step runs: a queued request would answer with
+      // weights the visitor never saw, after a wait of unknown length.
+      if (busy > 0 || state === 'running') throw new TrainerError('the trainer is busy with a step; pause training (or wait for the step to end) and ask again');
+      return serial(async () => {
+        const { loop: l, policy: p } = live();
+        return playground(l, p, executor!, req);
+      });
+    },
 
     stop: async () => {
       pauseRequested = true;
@@ -196,4 +289,103 @@ export function createTrainer(host: TrainerHost): TrainerApi {
       });
     },
   };
+}
+
+function seedingOf(loop: SelfPlay): SeedingStatus {
+  const c = loop.config;
+  const unique = loop.taskBuffers.uniqueTriplets().length;
+  const target = c.seedFactor * c.batch;
+  // As the loop decides it: without a proposer the buffers never grow, so there is no seeding phase.
+  return { seeding: c.propose && unique < target, unique, target };
+}
+
+/** Why `text` cannot go into a prompt as `name` (or be run), or null. */
+function fieldProblem(name: string, text: string, max: number): string | null {
+  if (text.trim() === '') return `${name} is empty`;
+  if (text.length > max) return `${name} is too long: ${text.length} characters, limit ${max}`;
+  const p = promptFieldProblem(text);
+  return p ? `${name} ${p}` : null;
+}
+
+/** The playground's work (see TrainerApi.playground): sandbox first, then the three tasks, all with the run's own limits. */
+async function playground(loop: SelfPlay, policy: TransformerPolicy, executor: Executor, req: PlaygroundRequest): Promise<PlaygroundResult> {
+  const c = loop.config;
+  const program = String(req.program ?? '');
+  const inputs = (req.inputs ?? []).map((x) => String(x)).filter((x) => x.trim() !== '');
+  const message = String(req.message ?? '');
+  if (program.trim() === '') throw new TrainerError('write a program that defines f');
+  if (inputs.length === 0) throw new TrainerError('give at least one input (an argument list such as 2, 3)');
+  if (inputs.length > 16) throw new TrainerError(`at most 16 inputs, got ${inputs.length}`);
+  const limits: Partial<ExecLimits> = { timeoutMs: c.executorTimeoutMs };
+
+  // One job per input, each in its own fresh context: one input that loops or throws does
+  // not hide what the others give. Determinism runs as in validation.
+  const results = await executor.run(inputs.map((input) => ({ program, inputs: [input], limits })));
+  const runs: PlaygroundRun[] = results.map((r, i) => {
+    const one = r.results[0];
+    const verdict = one?.verdict ?? r.verdict;
+    return { input: inputs[i], verdict, reason: verdict === 'ok' ? '' : (one?.reason || r.reason), output: verdict === 'ok' ? (one?.output ?? null) : null };
+  });
+
+  const temperature = req.temperature ?? c.temperature;
+  const programProblem = fieldProblem('the program', program, MAX_PROGRAM_CHARS);
+  const pairProblem = (r: PlaygroundRun): string | null =>
+    r.verdict !== 'ok' ? `the sandbox rejected f(${r.input}): ${r.verdict}` : fieldProblem('the input', r.input, MAX_INPUT_CHARS) ?? fieldProblem('the output', r.output ?? '', MAX_OUTPUT_CHARS);
+
+  const tasks: (SolveTask | PlaygroundSkip)[] = [];
+  for (const type of c.taskTypes) {
+    if (programProblem) {
+      tasks.push({ type, skipped: programProblem });
+    } else if (type === 'induction') {
+      const pairs = runs.filter((r) => pairProblem(r) === null).map((r) => ({ input: r.input, output: r.output! }));
+      const firstProblem = runs.map(pairProblem).find((x) => x !== null);
+      const msg = message === '' ? null : fieldProblem('the message', message, MAX_MESSAGE_CHARS);
+      if (msg) tasks.push({ type, skipped: msg });
+      else if (pairs.length < 2) tasks.push({ type, skipped: `induction needs at least 2 usable inputs (one shown, one held out); ${pairs.length} of ${runs.length} are${firstProblem ? ` (${firstProblem})` : ''}` });
+      else tasks.push({ type, task: makeInductionTask(program, message, pairs) });
+    } else {
+      const why = pairProblem(runs[0]);
+      if (why) tasks.push({ type, skipped: why });
+      else tasks.push({ type, task: { program, input: runs[0].input, output: runs[0].output! } });
+    }
+  }
+  // The model's context holds maxPromptTokens of prompt, as in self-play.
+  const posed: { at: number; task: SolveTask; prompt: string }[] = [];
+  tasks.forEach((t, at) => {
+    if ('skipped' in t) return;
+    const prompt = solvePrompt(t);
+    const n = policy.promptTokens(prompt);
+    if (n > c.maxPromptTokens) tasks[at] = { type: t.type, skipped: `the solver's prompt is ${n} tokens; this run allows ${c.maxPromptTokens} (maxPromptTokens)` };
+    else posed.push({ at, task: t, prompt });
+  });
+
+  const gens = posed.length ? await policy.generate(posed.map((x) => x.prompt), { maxTokens: c.maxResponseTokens, temperature, topP: c.topP, seed: req.seed ?? 1 }) : [];
+  // The judge's own reading and job (judge.ts), run here so the result's outputs can be shown.
+  // The judge's own reading and job (judge.ts: readable and accepted by the sandbox =
+  // correct), run here rather than through judgeAll so the outputs can be shown too.
+  const read = posed.map((x, k) => ({ ...x, text: gens[k].text, read: readAnswer(x.task, gens[k].text) }));
+  const toJudge = read.flatMap((x) => (x.read.ok ? [{ at: x.at, job: judgeJob(x.task, x.read.answer, limits) }] : []));
+  const judged = toJudge.length ? await executor.run(toJudge.map((j) => j.job)) : [];
+  const answers: (PlaygroundAnswer | PlaygroundSkip)[] = tasks.map((t) => ('skipped' in t ? t : { type: t.type, skipped: 'not asked' }));
+  for (const x of read) {
+    const base = { type: x.task.type, given: givenOf(x.task), text: x.text };
+    if (!x.read.ok) {
+      answers[x.at] = { ...base, answer: null, outcome: 'unparseable', verdict: 'unparseable', reason: x.read.reason, check: [] };
+      continue;
+    }
+    const k = toJudge.findIndex((j) => j.at === x.at);
+    const { job } = toJudge[k];
+    const r = judged[k];
+    // Deduction's check is the comparison itself; abduction and induction show what f (or
+    // the answer program) gave on each input it was judged on.
+    const check = x.task.type === 'deduction' ? [] : job.inputs.map((input, i) => ({ input, expected: job.expected?.[i] ?? '', got: r.results[i]?.output ?? null, verdict: r.results[i]?.verdict ?? r.verdict }));
+    answers[x.at] = { ...base, answer: x.read.answer, outcome: r.verdict === 'ok' ? 'correct' : 'wrong', verdict: r.verdict, reason: r.verdict === 'ok' ? '' : r.reason, check };
+  }
+  return { runs, answers, step: loop.stepsDone, temperature };
+}
+
+function givenOf(t: SolveTask): PlaygroundAnswer['given'] {
+  if (t.type === 'induction') return { message: t.task.message, shown: t.task.shown.map((p) => ({ ...p })) };
+  const tr: Triplet = t.task;
+  return t.type === 'deduction' ? { program: tr.program, input: tr.input } : { program: tr.program, output: tr.output };
 }

@@ -5,7 +5,7 @@ import { resolvePreset } from '../../../src/core/presets.ts';
 import type { Task } from '../../../src/core/taskfile.ts';
 import { initBackend } from '../../../src/model/backend-node.ts';
 import { createExecutor } from '../../../src/sandbox/index.ts';
-import { createTrainer, TrainerError, type TrainerEvent } from '../../../src/selfplay/trainer.ts';
+import { createTrainer, TrainerError, type PlaygroundAnswer, type PlaygroundResult, type PlaygroundSkip, type TrainerEvent } from '../../../src/selfplay/trainer.ts';
 
 const host = { initBackend, createExecutor: () => createExecutor({ size: 1 }) };
 const TASKS: Task[] = [
@@ -45,7 +45,7 @@ describe('trainer protocol', () => {
     const paused = await running;
     expect(paused.reason).toBe('paused');
     expect(paused.step).toBeGreaterThanOrEqual(3);
-    expect(await t.status()).toEqual({ state: 'ready', step: paused.step });
+    expect(await t.status()).toEqual({ state: 'ready', step: paused.step, seeding: { seeding: false, unique: 3, target: 2 } });
 
     const files = await t.save();
     await t.stop();
@@ -56,5 +56,85 @@ describe('trainer protocol', () => {
     expect(info2).toMatchObject({ resumed: true, step: paused.step, configHash: info.configHash });
     expect((await t.step()).step).toBe(paused.step + 1);
     await t.stop();
+  });
+
+  test('playground: the sandbox verdict and output, and the policy’s three answers judged, before the first step and between steps', async () => {
+    const t = createTrainer(host);
+    trainers.push(t);
+    const ADD = 'function f(a, b) { return a + b; }';
+    await expect(t.playground({ program: ADD, inputs: ['2, 3'] })).rejects.toThrow(/not started/);
+    const events: TrainerEvent[] = [];
+    // No starting tasks: the identity triplet alone, fewer than seedFactor × batch = 2.
+    await t.start({ config: resolvePreset('smoke'), backend: 'wasm', events: ['proposal', 'rollout', 'step'] }, (e) => events.push(e));
+    expect((await t.status()).seeding).toEqual({ seeding: true, unique: 1, target: 2 });
+
+    const ask = (program: string, inputs: string[], message?: string) => t.playground({ program, inputs, message, temperature: 0 });
+    const answered = (r: PlaygroundResult) => r.answers.filter((a): a is PlaygroundAnswer => !('skipped' in a));
+    const r = await ask(ADD, ['2, 3', '1, 1', '0, 5', '10, -2'], 'adds');
+    expect(r.step).toBe(0);
+    expect(r.temperature).toBe(0);
+    expect(r.runs).toEqual([
+      { input: '2, 3', verdict: 'ok', reason: '', output: '5' },
+      { input: '1, 1', verdict: 'ok', reason: '', output: '2' },
+      { input: '0, 5', verdict: 'ok', reason: '', output: '5' },
+      { input: '10, -2', verdict: 'ok', reason: '', output: '8' },
+    ]);
+    expect(r.answers.map((a) => a.type)).toEqual(['deduction', 'abduction', 'induction']);
+    const [ded, abd, ind] = answered(r);
+    expect(ded.given).toEqual({ program: ADD, input: '2, 3' });
+    expect(abd.given).toEqual({ program: ADD, output: '5' });
+    expect(ind.given).toEqual({ message: 'adds', shown: [{ input: '2, 3', output: '5' }, { input: '1, 1', output: '2' }] });
+    for (const a of [ded, abd, ind]) {
+      // The judge's rule: unreadable is 'unparseable'; readable is correct exactly when the sandbox says ok.
+      expect(a.outcome === 'unparseable').toBe(a.answer === null);
+      if (a.answer !== null) expect(a.outcome === 'correct').toBe(a.verdict === 'ok');
+    }
+    if (abd.answer !== null && abd.check.length) expect(abd.check[0]).toMatchObject({ input: abd.answer, expected: '5' });
+    if (ind.answer !== null && ind.check.length) expect(ind.check.map((c) => [c.input, c.expected])).toEqual([['0, 5', '5'], ['10, -2', '8']]);
+    // Greedy: the same question gets the same answers.
+    expect(answered(await ask(ADD, ['2, 3', '1, 1', '0, 5', '10, -2'], 'adds')).map((a) => a.text)).toEqual([ded.text, abd.text, ind.text]);
+
+    // Bad programs get the sandbox's named verdict, and no task is posed from them.
+    const loops = await ask('function f(x) { while (true) {} }', ['1', '2']);
+    expect(loops.runs.map((x) => x.verdict)).toEqual(['timeout', 'timeout']);
+    expect(loops.answers.every((a) => 'skipped' in a && /timeout/.test(a.skipped))).toBe(true);
+    const broken = await ask('function f(x) { return x +; }', ['1']);
+    expect(broken.runs[0]).toMatchObject({ verdict: 'syntax', output: null });
+    expect(broken.runs[0].reason).not.toBe('');
+    expect((await ask('function g(x) { return x; }', ['1'])).runs[0].verdict).toBe('error');
+    const notLiteral = await ask(ADD, ['g(), 1', '1, 2']);
+    expect(notLiteral.runs[0].verdict).toBe('invalid-input');
+    // One accepted input is not enough for induction (one shown, one held out).
+    expect((notLiteral.answers[2] as PlaygroundSkip).skipped).toMatch(/at least 2 usable inputs .*1 of 2 are \(the sandbox rejected f\(g\(\), 1\): invalid-input\)/);
+    await expect(ask(ADD, [])).rejects.toThrow(/at least one input/);
+    await expect(ask('  ', ['1'])).rejects.toThrow(/defines f/);
+
+    // A step in flight: refused with a reason, not queued.
+    const stepping = t.step();
+    await expect(ask(ADD, ['2, 3'])).rejects.toThrow(/busy/);
+    const r1 = await stepping;
+    expect(r1.seeding).toBe(true);
+    expect((await ask(ADD, ['2, 3'])).step).toBe(1);
+
+    // The events say what the proposers were shown and what each solver solved.
+    const proposals = events.flatMap((e) => (e.type === 'proposal' ? [e.event] : []));
+    for (const p of proposals) {
+      if (p.type === 'induction') {
+        expect(p.references).toEqual([]);
+        expect(p.source).toEqual({ program: 'function f(a) { return a; }', input: '"Hello world"', output: '"Hello world"' });
+      } else {
+        expect(p.source).toBeNull();
+        expect(p.references).toEqual([{ program: 'function f(a) { return a; }', input: '"Hello world"', output: '"Hello world"' }]);
+      }
+    }
+    const rollouts = events.flatMap((e) => (e.type === 'rollout' ? [e.event] : []));
+    expect(rollouts.length).toBeGreaterThan(0);
+    for (const x of rollouts) {
+      expect(x.problem.program).toMatch(/function f/);
+      if (x.type === 'induction') expect(x.problem.pairs!.length).toBeGreaterThanOrEqual(2);
+      else expect(typeof x.problem.output).toBe('string');
+    }
+    await t.stop();
+    await expect(t.playground({ program: ADD, inputs: ['1, 2'] })).rejects.toThrow(/stopped/);
   });
 });
