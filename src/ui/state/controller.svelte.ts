@@ -13,7 +13,7 @@ import { isPresetName, type PresetName } from '../../core/presets.ts';
 import { parseUrlState, serializeUrlState, type UrlProblem } from '../../core/urlstate.ts';
 import { formatRunLogLine, parseRunLog, type RunLogLine } from '../../selfplay/runlog.ts';
 import type { StepReport } from '../../selfplay/report.ts';
-import type { TrainerEvent, TrainerInfo, TrainerStart } from '../../selfplay/trainer.ts';
+import type { PlaygroundRequest, PlaygroundResult, SeedingStatus, TrainerEvent, TrainerInfo, TrainerStart, TrainerStatus } from '../../selfplay/trainer.ts';
 import type { CheckpointFiles } from '../../model/checkpoint.ts';
 import type { BaseCheckpoint } from './base-checkpoint.ts';
 import { FeedModel, type FeedItem } from './feed.ts';
@@ -37,6 +37,8 @@ export interface TrainerLike {
   start(opts: TrainerStart, onEvent: (e: TrainerEvent) => void): Promise<TrainerInfo>;
   step(): Promise<StepReport>;
   save(): Promise<CheckpointFiles>;
+  status(): Promise<TrainerStatus>;
+  playground(req: PlaygroundRequest): Promise<PlaygroundResult>;
   dispose(): Promise<void>;
 }
 
@@ -110,6 +112,8 @@ export class Controller {
   runs = $state.raw<RunRecord[]>([]);
   /** The buffers as of the last checkpoint (the trainer hands them over only inside one). */
   buffers = $state.raw<TasksSnapshot | null>(null);
+  /** The seeding phase as the trainer last reported it (null until it has started). */
+  seeding = $state.raw<SeedingStatus | null>(null);
   /** Tasks a new run's buffers start from: the starter list, or an imported task file. */
   private seedTasks: Task[] = [...STARTER_TASKS];
   private seedName = 'built-in starter tasks';
@@ -226,6 +230,7 @@ export class Controller {
       const info = await client.start({ ...opts, events: ['step', 'proposal', 'rollout', 'phase'] }, this.onEvent);
       this.client = client;
       this.info = info;
+      await this.readSeeding();
       return info;
     } catch (e) {
       await client.dispose();
@@ -336,6 +341,7 @@ export class Controller {
     this.savedStep = null;
     this.failures = 0;
     this.buffers = null;
+    this.seeding = null;
   }
 
   private ready(): void {
@@ -428,6 +434,11 @@ export class Controller {
     if (bad) return this.recover(`step ${report.step} produced a non-finite number (${bad}); its update was not kept`);
     this.failures = 0;
     this.reports = [...this.reports, report];
+    const wasSeeding = this.seeding?.seeding ?? false;
+    await this.readSeeding();
+    if (wasSeeding && this.seeding && !this.seeding.seeding) {
+      this.notify('info', `Seeding done: the buffers hold ${this.seeding.unique} unique tasks (${this.seeding.target} needed). Weight updates start with step ${report.step + 1}.`);
+    }
     this.run = { ...run, step: report.step, updatedAt: Date.now() };
     try {
       await store.appendMetric($state.snapshot(this.run) as RunRecord, report);
@@ -454,6 +465,26 @@ export class Controller {
     } catch (e) {
       this.notify('warn', `The checkpoint could not be saved: ${(e as Error).message}`);
     }
+  }
+
+  /** Asks the trainer how far the seeding phase is; a failure only leaves the old value. */
+  private async readSeeding(): Promise<void> {
+    try {
+      this.seeding = (await this.client?.status())?.seeding ?? null;
+    } catch {
+      // The status line is a courtesy; a step that failed says so on its own.
+    }
+  }
+
+  /**
+   * The playground's question, answered by the trainer between steps. Refused with a reason
+   * the page can show when there is no trainer or it is busy training.
+   */
+  async playground(req: PlaygroundRequest): Promise<PlaygroundResult> {
+    if (this.status === 'loading' || this.status === 'recovering') throw new Error('the trainer is still starting; try again in a moment');
+    if (!this.client || this.status === 'failed') throw new Error('no trainer is running: start a new run from Settings first');
+    if (this.running || this.status === 'stepping') throw new Error('the trainer is busy training: pause it (Space) and ask again');
+    return this.client.playground(req);
   }
 
   private readBuffers(files: CheckpointFiles): void {

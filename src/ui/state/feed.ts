@@ -1,7 +1,8 @@
 // The live feed's model: trainer events folded into items the Feed component renders
 // without reshaping. One item per proposal (its task or why it was rejected, r̄ and the
 // learnability rollouts' answers) and one per solver-batch task (its samples, each with
-// reward and TRR++ advantage). The list is capped so a long run never grows the page.
+// reward and TRR++ advantage, and the task they answer). The list is capped so a long
+// run never grows the page.
 //
 // Advantages are not in the events: they are computed here, when the step's own `step`
 // event arrives (it comes last, on the same port, so every proposal and rollout of the
@@ -9,7 +10,7 @@
 // solver-batch sample — with core's computeAdvantages, so the numbers are the loop's.
 import { computeAdvantages, type AdvantageItem } from '../../core/advantages.ts';
 import type { Baseline } from '../../core/config.ts';
-import type { ProposalEvent, RolloutEvent } from '../../selfplay/report.ts';
+import type { ProposalEvent, RolloutEvent, TaskView } from '../../selfplay/report.ts';
 import type { TrainerEvent } from '../../selfplay/trainer.ts';
 
 export const FEED_CAP = 200;
@@ -39,6 +40,8 @@ export interface SolveItem {
   step: number;
   type: RolloutEvent['type'];
   task: number;
+  /** The task its samples answer (program and input / output, or the induction pairs). */
+  problem: TaskView;
   samples: Answer[];
 }
 
@@ -84,7 +87,7 @@ export class FeedModel {
         const id = `${r.type}.${r.task}`;
         let item = s.solves.get(id);
         if (!item) {
-          item = { kind: 'solve', key: `s${r.step}.${id}`, step: r.step, type: r.type, task: r.task, samples: [] };
+          item = { kind: 'solve', key: `s${r.step}.${id}`, step: r.step, type: r.type, task: r.task, problem: r.problem, samples: [] };
           s.solves.set(id, item);
           this.push(item);
         }

@@ -4,7 +4,7 @@
 // whole and a fresh one started from the last good checkpoint, so this class owns the
 // Worker object and can terminate it.
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import type { TrainerApi, TrainerEvent, TrainerInfo, TrainerStart } from '../../selfplay/trainer.ts';
+import type { PlaygroundRequest, PlaygroundResult, TrainerApi, TrainerEvent, TrainerInfo, TrainerStart, TrainerStatus } from '../../selfplay/trainer.ts';
 import type { StepReport } from '../../selfplay/report.ts';
 import type { CheckpointFiles } from '../../model/checkpoint.ts';
 
@@ -43,6 +43,14 @@ export class TrainerClient {
 
   save(): Promise<CheckpointFiles> {
     return this.remote().save();
+  }
+
+  status(): Promise<TrainerStatus> {
+    return this.remote().status();
+  }
+
+  playground(req: PlaygroundRequest): Promise<PlaygroundResult> {
+    return this.remote().playground(req);
   }
 
   /** Stops the trainer politely (releases GPU memory and sandbox workers), then ends the worker. */

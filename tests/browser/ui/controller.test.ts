@@ -17,6 +17,8 @@ function faulty(faults: Map<number, Fault>): () => TrainerLike {
     return {
       start: (opts, onEvent) => real.start(opts, onEvent),
       save: () => real.save(),
+      status: () => real.status(),
+      playground: (req) => real.playground(req),
       dispose: () => real.dispose(),
       async step(): Promise<StepReport> {
         const fault = faults.get(++calls) ?? null;
