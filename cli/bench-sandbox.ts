@@ -3,6 +3,8 @@
 // V8 (the ceiling), all measured in this one run so the ratios compare like with like.
 // A fourth row, the real runner one check at a time on one thread, shows which part of
 // the speed-up comes from the runner itself and which from batching and workers.
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { emitJson, intFlag, log, noPositionals, parse, showHelp, UsageError } from './args.ts';
 import { createNodePool } from '../src/sandbox/node-pool.ts';
 import { BENCH_MIX, checksOf, combine, runPerCheck, timeOneByOne, timePool, timeV8, v8Check, wrongVerdicts, type Timing } from '../src/sandbox/bench.ts';
@@ -24,7 +26,15 @@ options:
   --workers N   pool size (default: os.availableParallelism())
   --batch R     copies of the mix per pool call (default 16)
   --json        print {checksPerSec, naiveChecksPerSec, v8ChecksPerSec, ratio, singleThreadChecksPerSec,
-                v8Ratio, workers, checks} last on stdout (ratio = pool / naive, v8Ratio = v8 / pool)`;
+                v8Ratio, workers, checks, cpu} last on stdout (ratio = pool / naive, v8Ratio = v8 / pool)
+
+CPU time is measured too, since checks/s on a busy machine measures the other load as
+much as the sandbox: cpu = {hostUsPerCheck (the pool's calling thread), workerUsPerCheck
+(every other thread of this process: the workers, V8's helpers), totalUsPerCheck,
+singleUsPerCheck, naiveUsPerCheck, cores, projectedChecksPerSec}. The projection is what
+the pool would do with the machine to itself: the fewest checks/s any limit allows (all
+cores over the total CPU per check, each worker thread, the host thread); a projection,
+not a measurement. Fields are null where the platform has no per-thread CPU clock.`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -73,10 +83,11 @@ export async function main(argv: string[]): Promise<number> {
     const rounds = Math.max(1, Math.round(seconds / 0.5));
     const slice = seconds / rounds;
     const parts: { naive: Timing[]; single: Timing[]; pool: Timing[]; v8: Timing[] } = { naive: [], single: [], pool: [], v8: [] };
+    const cpu = { naive: new CpuMeter(), single: new CpuMeter(), pool: new CpuMeter() };
     for (let r = 0; r < rounds; r++) {
-      parts.naive.push(await timeOneByOne(naiveRunner, mix, slice));
-      parts.single.push(await timeOneByOne(runner, mix, slice));
-      parts.pool.push(await timePool((j) => pool.run(j), batch, slice));
+      parts.naive.push(await cpu.naive.measure(() => timeOneByOne(naiveRunner, mix, slice)));
+      parts.single.push(await cpu.single.measure(() => timeOneByOne(runner, mix, slice)));
+      parts.pool.push(await cpu.pool.measure(() => timePool((j) => pool.run(j), batch, slice)));
       parts.v8.push(await timeV8(mix, slice));
     }
     const naive = combine(parts.naive);
@@ -102,6 +113,22 @@ export async function main(argv: string[]): Promise<number> {
         `runner on one thread: ~${costs.perJobMs.toFixed(3)} ms per job (runtime + context + compile) + ~${costs.perInputMs.toFixed(3)} ms per input`,
     );
 
+    const cores = availableParallelism();
+    const perCheck = (us: number | undefined, t: Timing) => (us === undefined ? undefined : us / t.checks);
+    const hostUs = perCheck(cpu.pool.threadUs, pooled);
+    const totalUs = cpu.pool.processUs / pooled.checks;
+    const workerUs = hostUs === undefined ? undefined : totalUs - hostUs;
+    const singleUs = perCheck(cpu.single.threadUs, single);
+    const naiveUs = perCheck(cpu.naive.threadUs, naive);
+    const projected = hostUs === undefined || workerUs === undefined ? undefined : projectedRate(cores, pool.size, hostUs, workerUs);
+    const us = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(1)} µs`);
+    log(
+      `  CPU per check: pool ${us(totalUs)} (host thread ${us(hostUs)}, workers and helpers ${us(workerUs)}); ` +
+        `runner on one thread ${us(singleUs)}; naive ${us(naiveUs)}` +
+        (naiveUs === undefined ? '' : `; naive / pool = ${(naiveUs / totalUs).toFixed(1)}× less CPU per check`),
+    );
+    if (projected !== undefined) log(`  projected with the machine to itself (${cores} cores, from CPU per check; not measured): ${fmt(projected)} checks/s`);
+
     if (values.json) {
       emitJson({
         checksPerSec: round(pooled.checksPerSec),
@@ -112,6 +139,15 @@ export async function main(argv: string[]): Promise<number> {
         v8Ratio: round(v8Ratio, 2),
         workers: pool.size,
         checks: pooled.checks,
+        cpu: {
+          hostUsPerCheck: roundOrNull(hostUs, 2),
+          workerUsPerCheck: roundOrNull(workerUs, 2),
+          totalUsPerCheck: round(totalUs, 2),
+          singleUsPerCheck: roundOrNull(singleUs, 2),
+          naiveUsPerCheck: roundOrNull(naiveUs, 2),
+          cores,
+          projectedChecksPerSec: roundOrNull(projected),
+        },
       });
     }
     return 0;
@@ -148,6 +184,58 @@ function runnerCosts(runner: JobRunner): { perJobMs: number; perInputMs: number 
   return { perJobMs: Math.max(0, a - perInputMs), perInputMs };
 }
 
+/**
+ * CPU time spent while a measurement ran: this thread's, and the whole process's (every
+ * thread: the pool's workers, V8's and libuv's helpers). The other measurements run on
+ * this thread with the workers idle, so between them they split the process's time.
+ */
+class CpuMeter {
+  processUs = 0;
+  threadUs: number | undefined = 0;
+
+  async measure(run: () => Promise<Timing>): Promise<Timing> {
+    const p0 = processCpuUs();
+    const t0 = threadCpuUs();
+    const t = await run();
+    const t1 = threadCpuUs();
+    this.processUs += processCpuUs() - p0;
+    this.threadUs = t0 === undefined || t1 === undefined || this.threadUs === undefined ? undefined : this.threadUs + (t1 - t0);
+    return t;
+  }
+}
+
+function processCpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/** This thread's CPU time in µs: Node's own clock where it has one (≥ 23.9), else Linux's per-thread schedstat. */
+function threadCpuUs(): number | undefined {
+  const own = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
+  if (typeof own === 'function') {
+    const u = own.call(process);
+    return u.user + u.system;
+  }
+  try {
+    // First field: nanoseconds this thread has spent on a CPU.
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks/s the pool could reach on an otherwise idle machine: the tightest of the cores
+ * shared by every thread, each worker on a core of its own, and the one host thread.
+ */
+export function projectedRate(cores: number, workers: number, hostUs: number, workerUs: number): number {
+  const limits = [(cores * 1e6) / (hostUs + workerUs)];
+  if (workerUs > 0) limits.push((Math.min(workers, cores) * 1e6) / workerUs);
+  if (hostUs > 0) limits.push(1e6 / hostUs);
+  return Math.min(...limits);
+}
+
+const roundOrNull = (n: number | undefined, digits = 0) => (n === undefined ? null : round(n, digits));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const pct = (x: number) => `${Math.round(Math.max(0, Math.min(1, x)) * 100)}%`;
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
