@@ -4,6 +4,7 @@
 // Exit 2 for bad flags, a bad config or task file, or an --out that holds something else.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { emitJson, intFlag, log, noPositionals, parse, showHelp, UsageError } from './args.ts';
 import { ConfigError, type Config, type ConfigOverrides } from '../src/core/config.ts';
 import { PRESET_NAMES, PresetError, resolvePreset } from '../src/core/presets.ts';
@@ -24,10 +25,12 @@ import { evaluate, formatEval, type EvalResult } from '../src/eval/evaluate.ts';
 import { BASE_CHECKPOINT } from './eval.ts';
 
 const DEFAULT_STEPS = 10;
+/** The hand-written task set of the fixed-set baseline (disjoint from the built-in benchmark). */
+export const FIXED_TASKS = fileURLToPath(new URL('../data/fixed-tasks.jsonl', import.meta.url));
 const DEFAULT_SAVE_EVERY = 10;
 
 const USAGE = `usage: azr train [--preset P] [--config FILE] [--steps N] [--seed S] [--out DIR]
-                 [--resume DIR] [--backend B] [--tasks FILE] [--init CKPT]
+                 [--minutes M] [--resume DIR] [--backend B] [--tasks FILE] [--init CKPT]
                  [--eval-every K --eval-tasks FILE] [--save-every K] [--json]
 
 Absolute Zero self-play: the policy proposes tasks, the sandbox checks them, the policy
@@ -37,12 +40,17 @@ continues that run exactly.
 
   --preset P        ${PRESET_NAMES.join(', ')} (default "default")
   --config FILE     JSON object of config fields laid over the preset
-  --steps N         total steps of the run (default ${DEFAULT_STEPS}; with --resume: the run's own)
+  --steps N         total steps of the run (default ${DEFAULT_STEPS}, or no limit with --minutes;
+                    with --resume: the run's own)
+  --minutes M       stop once the run's self-play time (its own clock: evaluation and saving
+                    excluded, a resumed run's earlier time included) reaches M minutes; for
+                    comparing runs at equal wall-clock
   --seed S          the run's seed (overrides the preset and --config)
   --out DIR         run directory, new or empty (default runs/<preset>-<time>)
   --resume DIR      continue the run saved in DIR (its config is kept)
   --backend B       tfjs backend: ${BACKEND_PREFS.join(', ')}
-  --tasks FILE      start the buffers from a task file (instead of the identity triplet alone)
+  --tasks FILE      start the buffers from a task file (instead of the identity triplet alone);
+                    a config without a proposer (preset fixed-set) defaults to data/fixed-tasks.jsonl
   --init CKPT       start from a checkpoint's weights (directory or bundle) instead of random
                     ones; 'base' is the shipped base model (public/checkpoints/base)
   --eval-every K    evaluate on --eval-tasks every K steps (logged in run.jsonl as "eval")
@@ -55,6 +63,7 @@ const OPTIONS = {
   preset: { type: 'string' },
   config: { type: 'string' },
   steps: { type: 'string' },
+  minutes: { type: 'string' },
   seed: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
@@ -134,13 +143,15 @@ export async function main(argv: string[]): Promise<number> {
   const evalEvery = intFlag(values['eval-every'], 'eval-every', 0);
   const saveEvery = intFlag(values['save-every'], 'save-every', DEFAULT_SAVE_EVERY);
   const stepsFlag = values.steps === undefined ? undefined : intFlag(values.steps, 'steps', 1);
+  const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
+  if (minutes !== undefined && !(Number.isFinite(minutes) && minutes > 0)) throw new UsageError(`--minutes must be a number > 0, got "${values.minutes}"`);
   const seed = values.seed === undefined ? undefined : intFlag(values.seed, 'seed', 0, 0);
   if (values.backend !== undefined && !(BACKEND_PREFS as readonly string[]).includes(values.backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_PREFS.join(', ')}, got "${values.backend}"`);
   }
 
   try {
-    return await train(values, { resume, evalEvery, saveEvery, stepsFlag, seed });
+    return await train(values, { resume, evalEvery, saveEvery, stepsFlag, seed, minutes });
   } catch (e) {
     if (e instanceof InputError || e instanceof ConfigError || e instanceof PresetError || e instanceof RunDirError || e instanceof CheckpointError) {
       log(`azr train: ${e.name}: ${e.message}`);
@@ -163,7 +174,12 @@ interface Plan {
   saveEvery: number;
   stepsFlag: number | undefined;
   seed: number | undefined;
+  /** Self-play time budget in minutes (the loop's own clock). */
+  minutes: number | undefined;
 }
+
+/** A step limit that --minutes alone never reaches. */
+const NO_STEP_LIMIT = 1_000_000;
 
 async function train(values: Record<string, string | boolean | undefined>, plan: Plan): Promise<number> {
   // Everything the user gave is read and checked before anything is written or started.
@@ -184,15 +200,20 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     config = resolvePreset(preset, overrides);
     out = (values.out as string | undefined) ?? `runs/${preset}-${stamp()}`;
     await assertFreshRunDir(out);
-    if (values.tasks) {
-      const { buffers: b, skipped } = TaskBuffers.fromTasks(await readTasks(values.tasks as string, 'task file'), { identity: true });
+    // Without a proposer the buffers never grow: the identity triplet alone would be all the
+    // run ever trains on, so the fixed-set baseline gets its task set unless told otherwise.
+    const tasksFile = (values.tasks as string | undefined) ?? (config.propose ? undefined : FIXED_TASKS);
+    if (tasksFile !== undefined && values.tasks === undefined) log(`no --tasks: a run without a proposer trains on ${tasksFile}`);
+    if (tasksFile !== undefined) {
+      const { buffers: b, skipped } = TaskBuffers.fromTasks(await readTasks(tasksFile, 'task file'), { identity: true });
       if (skipped.length > 0) log(`--tasks: skipped ${skipped.length} task(s) the model cannot be shown (first: ${skipped[0].id}: ${skipped[0].reason})`);
       buffers = b;
     }
   }
   const evalTasks = values['eval-tasks'] ? await readTasks(values['eval-tasks'] as string, 'eval task file') : null;
   const initFiles = values.init ? (await loadCheckpointPath(initPath(values.init as string))).files : null;
-  const target = plan.stepsFlag ?? saved?.run.targetSteps ?? DEFAULT_STEPS;
+  const target = plan.stepsFlag ?? saved?.run.targetSteps ?? (plan.minutes !== undefined ? NO_STEP_LIMIT : DEFAULT_STEPS);
+  const budgetMs = plan.minutes === undefined ? Infinity : plan.minutes * 60_000;
 
   const backend = await initBackend(config.backend);
   log(`backend: ${formatBackendInfo(backend)}`);
@@ -225,9 +246,10 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     process.on('SIGINT', onSigint);
     let last: StepReport | null = null;
     let lastEval: EvalResult | null = null;
+    let timeUp = false;
     try {
       if (!saved) await saveRun(out, loop, policy, { targetSteps: target });
-      while (loop.stepsDone < target && !stop) {
+      while (loop.stepsDone < target && !stop && !timeUp) {
         const report = await loop.step();
         last = report;
         const extra: Record<string, unknown> = {};
@@ -241,14 +263,16 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
         }
         await appendRunLog(out, formatRunLogLine(report, extra));
         log(progress(report, target, config));
+        timeUp = loop.elapsedSeconds * 1000 >= budgetMs;
         if (extra.eval) log(formatEval(lastEval!).replace(/^/gm, '  eval '));
-        if (report.step % plan.saveEvery === 0 || report.step === target || stop) await saveRun(out, loop, policy, { targetSteps: target });
+        if (report.step % plan.saveEvery === 0 || report.step === target || stop || timeUp) await saveRun(out, loop, policy, { targetSteps: target });
       }
+      if (timeUp) log(`time budget of ${plan.minutes} min reached at step ${loop.stepsDone} (${loop.elapsedSeconds.toFixed(0)} s of self-play)`);
       if (stop && loop.stepsDone < target) log(`saved at step ${loop.stepsDone}; continue with: azr train --resume ${out}`);
     } finally {
       process.off('SIGINT', onSigint);
     }
-    if (values.json) emitJson({ out, steps: loop.stepsDone, target, interrupted: stop, configHash: loop.configHash, last, eval: lastEval });
+    if (values.json) emitJson({ out, steps: loop.stepsDone, target, interrupted: stop, timeUp, elapsedSeconds: loop.elapsedSeconds, configHash: loop.configHash, last, eval: lastEval });
     return stop ? 130 : 0;
   } finally {
     policy?.dispose();

@@ -76,7 +76,7 @@ export const PRESETS = {
     config: { trainProposer: false },
   },
   'fixed-set': {
-    description: "RL on a fixed task set, proposer off: the paper's baseline (load the tasks with azr train --tasks FILE).",
+    description: "RL on a fixed task set, proposer off: the paper's baseline (azr train uses data/fixed-tasks.jsonl unless --tasks names another).",
     // propose: false already skips seeding and leaves the proposer untrained; seedFactor and
     // trainProposer say so too, so the config reads the same as what the loop does.
     config: { propose: false, trainProposer: false, seedFactor: 0 },

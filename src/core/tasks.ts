@@ -229,7 +229,7 @@ export interface Answers {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 export interface ParseOptions {
-  /** How many inputs an induction proposal must carry (config N). Default 10. */
+  /** How many inputs an induction proposal must carry (config N; any beyond N are dropped). Default 10. */
   inductionInputs?: number;
 }
 
@@ -395,9 +395,11 @@ export function parseProposal<T extends TaskType>(type: T, text: string, opts: P
         return fail(`unexpected ${f.tag} in an induction proposal`);
       }
     }
-    if (inputs.length !== n) return fail(`expected ${n} inputs, got ${inputs.length}`);
+    // The prompt does not say N (the base model was pretrained on several), so extra
+    // inputs are dropped rather than failing the proposal; too few cannot be made up.
+    if (inputs.length < n) return fail(`expected ${n} inputs, got ${inputs.length}`);
     if (message === null) return fail(`missing ${TOK.msg}`);
-    return { ok: true, value: { inputs, message } as Proposals[T] };
+    return { ok: true, value: { inputs: inputs.slice(0, n), message } as Proposals[T] };
   }
 
   const expected = [TOK.prog, TOK.in];

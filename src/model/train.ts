@@ -289,8 +289,14 @@ function checkTrainerOptions(o: TrainerOptions): void {
   if (!Number.isInteger(o.microBatch) || o.microBatch < 0) throw new TrainError(`microBatch must be an integer >= 0, got ${o.microBatch}`);
 }
 
-function chunks(n: number, size: number): number[][] {
+/**
+ * Row indices in micro-batches of `size`. With `lengths`, rows are ordered by length first:
+ * a micro-batch is padded to its longest row, so mixing a 500-token proposer prompt with
+ * 60-token solver rows would spend most of the step on padding.
+ */
+function chunks(n: number, size: number, lengths?: readonly number[]): number[][] {
   const rows = Array.from({ length: n }, (_, b) => b);
+  if (lengths) rows.sort((a, b) => lengths[a] - lengths[b] || a - b);
   if (size <= 0 || size >= n) return [rows];
   const out: number[][] = [];
   for (let i = 0; i < n; i += size) out.push(rows.slice(i, i + size));
@@ -330,7 +336,7 @@ export class Trainer {
     const whole = packCe(this.model, batch);
     const total = whole.weights.reduce((a, w) => a + w, 0);
     if (!(total > 0)) throw new TrainError('the batch has no token with a positive loss weight');
-    const loss = await this.accumulate(batch.sequences.length, (rows) => {
+    const loss = await this.accumulate(batch.sequences.map((q) => q.length), (rows) => {
       const p = packCe(this.model, batch, rows);
       const l = ceLoss(this.model, p, total);
       return { loss: l, stats: [] };
@@ -345,7 +351,7 @@ export class Trainer {
     const whole = packPg(this.model, batch, undefined, withRef);
     const N = whole.weights.reduce((a, w) => a + w, 0);
     if (N === 0) throw new TrainError('the batch has no response tokens');
-    const r = await this.accumulate(batch.sequences.length, (rows) => {
+    const r = await this.accumulate(batch.sequences.map((q) => q.length), (rows) => {
       const parts = pgLoss(this.model, packPg(this.model, batch, rows, withRef), N, clipEps, entropyCoef, klCoef);
       return { loss: parts.loss, stats: [parts.clipped, parts.entropy, parts.kl, parts.refKl] };
     });
@@ -368,7 +374,7 @@ export class Trainer {
   /** Runs `lossOf` over the micro-batches, sums gradients and statistics, applies one
    *  optimizer step; returns the summed loss, statistics and the pre-clip grad norm. */
   private async accumulate(
-    n: number,
+    lengths: number[],
     lossOf: (rows: number[]) => { loss: tf.Scalar; stats: tf.Scalar[] },
   ): Promise<{ loss: number; stats: number[]; gradNorm: number }> {
     let gradSum: Map<string, tf.Tensor> | null = null;
@@ -377,7 +383,7 @@ export class Trainer {
     const perChunk: tf.Scalar[][] = [];
     let normT: tf.Scalar | null = null;
     try {
-      for (const rows of chunks(n, this.opts.microBatch)) {
+      for (const rows of chunks(lengths.length, this.opts.microBatch, lengths)) {
         let stats: tf.Scalar[] = [];
         const { value, grads } = tf.variableGrads(() => {
           const out = lossOf(rows);

@@ -226,12 +226,13 @@ describe('azr train', () => {
     expect(existsSync(join(dir, 'init-bad'))).toBe(false);
   }, 90_000);
 
-  it("--preset fixed-set --tasks FILE --init base: the paper's baseline trains on the task file alone, from the shipped base", async () => {
+  it("--preset fixed-set --init base: the paper's baseline trains on data/fixed-tasks.jsonl alone (the default without --tasks), from the shipped base", async () => {
     const out = join(dir, 'fixed-set');
     // The fixed-set preset at smoke sizes (the base is tiny; its context fits 1024 + 48 tokens).
     const small = file('fixed-small.json', JSON.stringify({ batch: 2, groupSize: 2, maxResponseTokens: 48 }));
-    const r = await azr('train', '--preset', 'fixed-set', '--config', small, '--tasks', join(ROOT, 'data/fixed-tasks.jsonl'), '--init', 'base', '--out', out, '--steps', '2', '--json');
+    const r = await azr('train', '--preset', 'fixed-set', '--config', small, '--init', 'base', '--out', out, '--steps', '2', '--json');
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/no --tasks: a run without a proposer trains on .*data\/fixed-tasks\.jsonl/);
     const lines = parseRunLog(readFileSync(join(out, 'run.jsonl'), 'utf8'));
     expect(lines.map((l) => l.step)).toEqual([1, 2]);
     for (const l of lines) {
@@ -248,4 +249,19 @@ describe('azr train', () => {
     const model = JSON.parse(readFileSync(join(out, 'checkpoint', 'config.json'), 'utf8')).model;
     expect(model).toMatchObject(JSON.parse(readFileSync(join(ROOT, 'public/checkpoints/base/config.json'), 'utf8')).model);
   }, 180_000);
+
+  it('--minutes M stops once the run\'s own self-play clock reaches M minutes, and says so', async () => {
+    const out = join(dir, 'minutes');
+    // 0.001 min = 60 ms: less than one smoke step, so exactly one step runs.
+    const r = await azr('train', '--preset', 'smoke', '--minutes', '0.001', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(summary).toMatchObject({ steps: 1, timeUp: true, interrupted: false });
+    expect(summary.elapsedSeconds).toBeGreaterThan(0.06);
+    expect(r.stderr).toMatch(/time budget of 0\.001 min reached at step 1/);
+    expect(parseRunLog(readFileSync(join(out, 'run.jsonl'), 'utf8')).map((l) => l.step)).toEqual([1]);
+    const bad = await azr('train', '--preset', 'smoke', '--minutes', 'soon', '--out', join(dir, 'minutes-bad'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--minutes must be a number > 0, got "soon"/);
+  }, 90_000);
 });

@@ -99,13 +99,15 @@ describe('parsing proposals', () => {
     expect(parseProposal('deduction', '<prog>function f() { return 1; }<in><eos>')).toEqual({ ok: true, value: { program: 'function f() { return 1; }', input: '' } });
   });
 
-  it('reads well-formed induction proposals with exactly N inputs', () => {
+  it('reads well-formed induction proposals with N inputs, keeping the first N of more', () => {
     const value = { inputs: ['1', '"a"', '[1, 2]', '{"x": 1}'], message: 'adds one' };
     const text = formatProposal('induction', value);
     expect(text).toBe('<in>1<in>"a"<in>[1, 2]<in>{"x": 1}<msg>adds one<eos>');
     expect(parseProposal('induction', text, { inductionInputs: 4 })).toEqual({ ok: true, value });
     expect(parseProposal('induction', '<in>1<in>2<msg><eos>', { inductionInputs: 2 })).toEqual({ ok: true, value: { inputs: ['1', '2'], message: '' } });
     expect(reason(parseProposal('induction', text))).toBe('expected 10 inputs, got 4');
+    // The prompt never states N, so a proposer that writes more has its extras dropped.
+    expect(parseProposal('induction', text, { inductionInputs: 2 })).toEqual({ ok: true, value: { inputs: ['1', '"a"'], message: 'adds one' } });
     expect(() => parseProposal('induction', text, { inductionInputs: 0 })).toThrow(RangeError);
   });
 

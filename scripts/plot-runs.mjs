@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+// Learning curves and result tables from `azr train` run directories, for docs/RESULTS.md.
+//
+//   node scripts/plot-runs.mjs --out docs/results [--base base-eval.json] LABEL=DIR [LABEL=DIR ...]
+//
+// LABEL groups runs (e.g. default=runs/default-s1 default=runs/default-s2): curves are drawn
+// per run, in the label's colour; tables give the mean and the spread over a label's runs.
+// --base is the JSON that `azr eval --checkpoint base --json` printed: the point at t = 0 of
+// every curve and the "base" row of every table. Writes LABEL-free SVGs (no library: plain
+// SVG text is enough for line charts and keeps this script dependency-free) and prints the
+// markdown tables on stdout.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const TYPES = ['deduction', 'abduction', 'induction'];
+// Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'];
+
+function usage(msg) {
+  process.stderr.write(`${msg}\nusage: node scripts/plot-runs.mjs --out DIR [--base FILE] LABEL=DIR [LABEL=DIR ...]\n`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+let outDir = null;
+let baseFile = null;
+const runs = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === '--out') outDir = args[++i];
+  else if (a === '--base') baseFile = args[++i];
+  else if (a.includes('=')) {
+    const [label, dir] = [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)];
+    runs.push({ label, dir });
+  } else usage(`unexpected argument ${JSON.stringify(a)}`);
+}
+if (!outDir || runs.length === 0) usage('need --out and at least one LABEL=DIR');
+
+function readLog(dir) {
+  const file = join(dir, 'run.jsonl');
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    usage(`cannot read ${file}: ${e.message}`);
+  }
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      try {
+        return JSON.parse(l);
+      } catch {
+        usage(`${file} line ${i + 1} is not JSON`);
+      }
+    });
+}
+
+function readEval(file) {
+  const text = readFileSync(file, 'utf8').trim().split('\n').pop();
+  return JSON.parse(text);
+}
+
+/** Mean accuracy over the three types (of a whole eval, or of one tier). */
+function meanAcc(acc) {
+  const xs = TYPES.map((t) => acc[t]).filter((x) => typeof x === 'number');
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+const base = baseFile ? readEval(baseFile) : null;
+const labels = [...new Set(runs.map((r) => r.label))];
+const colour = (label) => PALETTE[labels.indexOf(label) % PALETTE.length];
+for (const r of runs) {
+  r.lines = readLog(r.dir);
+  r.evals = r.lines.filter((l) => l.eval).map((l) => ({ step: l.step, minutes: l.t / 60, eval: l.eval }));
+}
+
+// ---- SVG line chart -----------------------------------------------------------------------
+function chart({ title, xLabel, yLabel, series, yMax = null, yPercent = false }) {
+  const W = 640;
+  const H = 360;
+  const m = { l: 56, r: 150, t: 34, b: 44 };
+  const pts = series.flatMap((s) => s.points);
+  const xMax = Math.max(1e-9, ...pts.map((p) => p[0]));
+  const yTop = yMax ?? Math.max(1e-9, ...pts.map((p) => p[1])) * 1.1;
+  const x = (v) => m.l + (v / xMax) * (W - m.l - m.r);
+  const y = (v) => H - m.b - (v / yTop) * (H - m.t - m.b);
+  const fmt = (v) => (yPercent ? `${Math.round(v * 100)}%` : Number(v.toPrecision(3)).toString());
+  const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="12">`];
+  out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
+  out.push(`<text x="${m.l}" y="20" font-size="14" font-weight="600">${esc(title)}</text>`);
+  for (let k = 0; k <= 4; k++) {
+    const v = (yTop * k) / 4;
+    out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(v)}" y2="${y(v)}" stroke="#e3e6ea"/>`);
+    out.push(`<text x="${m.l - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${fmt(v)}</text>`);
+    const xv = (xMax * k) / 4;
+    out.push(`<text x="${x(xv)}" y="${H - m.b + 16}" text-anchor="middle" fill="#555">${Number(xv.toPrecision(3))}</text>`);
+  }
+  out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="#888"/>`);
+  out.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 8}" text-anchor="middle">${esc(xLabel)}</text>`);
+  out.push(`<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
+  const legend = [];
+  series.forEach((s) => {
+    if (s.points.length === 0) return;
+    const d = s.points.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
+    out.push(`<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="2" ${s.dash ? `stroke-dasharray="${s.dash}"` : ''} opacity="0.9"/>`);
+    for (const p of s.points) out.push(`<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2.5" fill="${s.colour}"/>`);
+    if (s.legend && !legend.some((l) => l.text === s.legend)) legend.push({ text: s.legend, colour: s.colour, dash: s.dash });
+  });
+  legend.forEach((l, i) => {
+    const ly = m.t + 8 + i * 18;
+    out.push(`<line x1="${W - m.r + 12}" x2="${W - m.r + 34}" y1="${ly}" y2="${ly}" stroke="${l.colour}" stroke-width="2" ${l.dash ? `stroke-dasharray="${l.dash}"` : ''}/>`);
+    out.push(`<text x="${W - m.r + 40}" y="${ly + 4}">${esc(l.text)}</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+mkdirSync(outDir, { recursive: true });
+const basePoint = (f) => (base ? [[0, f(base)]] : []);
+
+// Tier-1 mean accuracy, and the mean over all tiers, against self-play minutes.
+const evalSeries = (f, dash) =>
+  runs.map((r) => ({ legend: r.label, colour: colour(r.label), dash, points: [...basePoint(f), ...r.evals.map((e) => [e.minutes, f(e.eval)])].filter((p) => p[1] !== null) }));
+const tier1 = (ev) => (ev.byTier?.['1'] ? meanAcc(ev.byTier['1'].accuracy) : null);
+writeFileSync(join(outDir, 'tier1-accuracy.svg'), chart({ title: 'Built-in benchmark, tier 1: mean accuracy over the three task types', xLabel: 'self-play minutes', yLabel: 'accuracy (greedy)', series: evalSeries(tier1), yPercent: true }));
+for (const type of TYPES) {
+  writeFileSync(
+    join(outDir, `${type}-accuracy.svg`),
+    chart({ title: `Built-in benchmark, all tiers: ${type}`, xLabel: 'self-play minutes', yLabel: 'accuracy (greedy)', series: evalSeries((ev) => ev.accuracy[type]), yPercent: true }),
+  );
+}
+
+// Training dynamics from every step's report: the collapse the design notes warn of shows
+// as distinct answers per task falling towards 1.
+const stepSeries = (f) => runs.map((r) => ({ legend: r.label, colour: colour(r.label), points: r.lines.map((l) => [l.t / 60, f(l)]).filter((p) => Number.isFinite(p[1])) }));
+const smooth = (series, k = 5) =>
+  series.map((s) => ({ ...s, points: s.points.map((p, i, a) => [p[0], a.slice(Math.max(0, i - k + 1), i + 1).reduce((acc, q) => acc + q[1], 0) / Math.min(k, i + 1)]) }));
+writeFileSync(join(outDir, 'validity.svg'), chart({ title: 'Proposal validity (moving mean of 5 steps)', xLabel: 'self-play minutes', yLabel: 'valid / proposed', series: smooth(stepSeries((l) => l.proposals.total ? l.proposals.valid / l.proposals.total : NaN)), yPercent: true }));
+writeFileSync(
+  join(outDir, 'solve-rate.svg'),
+  chart({
+    title: 'Solver batch solve rate, all types (moving mean of 5 steps)',
+    xLabel: 'self-play minutes',
+    yLabel: 'correct / samples',
+    series: smooth(stepSeries((l) => {
+      const s = TYPES.map((t) => l.solve[t]).filter((x) => x.samples > 0);
+      const n = s.reduce((a, x) => a + x.samples, 0);
+      return n ? s.reduce((a, x) => a + x.solveRate * x.samples, 0) / n : NaN;
+    })),
+    yPercent: true,
+  }),
+);
+writeFileSync(
+  join(outDir, 'distinct-answers.svg'),
+  chart({
+    title: 'Distinct answers per solver task (entropy; moving mean of 5 steps)',
+    xLabel: 'self-play minutes',
+    yLabel: 'distinct answers of a group',
+    series: smooth(stepSeries((l) => {
+      const s = TYPES.map((t) => l.solve[t]).filter((x) => x.tasks > 0);
+      return s.length ? s.reduce((a, x) => a + x.distinctAnswers, 0) / s.length : NaN;
+    })),
+  }),
+);
+
+// ---- Tables: final evaluation per label (mean ± half-range over its runs) -------------------
+const pct = (x) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)}`);
+function cell(xs) {
+  const v = xs.filter((x) => typeof x === 'number');
+  if (v.length === 0) return '–';
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  if (v.length === 1) return pct(m);
+  const half = (Math.max(...v) - Math.min(...v)) / 2;
+  return `${pct(m)} ± ${(100 * half).toFixed(1)}`;
+}
+const finals = labels.map((label) => {
+  const rs = runs.filter((r) => r.label === label);
+  return { label, rs, last: rs.map((r) => r.evals.at(-1)).filter(Boolean) };
+});
+const tiers = [...new Set(runs.flatMap((r) => r.evals.flatMap((e) => Object.keys(e.eval.byTier ?? {}))))].sort();
+const lines = [];
+lines.push('| run | seeds | steps | minutes | ' + TYPES.join(' | ') + ' | mean | tier-1 mean |');
+lines.push('|---|---|---|---|' + TYPES.map(() => '---').join('|') + '|---|---|');
+if (base) lines.push(`| base | – | 0 | 0 | ${TYPES.map((t) => pct(base.accuracy[t])).join(' | ')} | ${pct(meanAcc(base.accuracy))} | ${pct(tier1(base))} |`);
+for (const f of finals) {
+  const steps = f.rs.map((r) => r.lines.at(-1)?.step ?? 0);
+  const mins = f.rs.map((r) => (r.lines.at(-1)?.t ?? 0) / 60);
+  lines.push(
+    `| ${f.label} | ${f.rs.length} | ${Math.min(...steps)}–${Math.max(...steps)} | ${Math.min(...mins).toFixed(1)}–${Math.max(...mins).toFixed(1)} | ` +
+      TYPES.map((t) => cell(f.last.map((e) => e.eval.accuracy[t]))).join(' | ') +
+      ` | ${cell(f.last.map((e) => meanAcc(e.eval.accuracy)))} | ${cell(f.last.map((e) => tier1(e.eval)))} |`,
+  );
+}
+for (const type of TYPES) {
+  lines.push('', `**${type}** (accuracy %, last evaluation, by tier)`, '', '| run | ' + tiers.map((t) => `tier ${t}`).join(' | ') + ' |', '|---|' + tiers.map(() => '---').join('|') + '|');
+  if (base) lines.push(`| base | ${tiers.map((t) => pct(base.byTier[t]?.accuracy[type])).join(' | ')} |`);
+  for (const f of finals) lines.push(`| ${f.label} | ${tiers.map((t) => cell(f.last.map((e) => e.eval.byTier[t]?.accuracy[type]))).join(' | ')} |`);
+}
+process.stdout.write(lines.join('\n') + '\n');
+process.stderr.write(`wrote ${['tier1-accuracy', ...TYPES.map((t) => `${t}-accuracy`), 'validity', 'solve-rate', 'distinct-answers'].map((n) => n + '.svg').join(', ')} to ${outDir}\n`);
