@@ -1,8 +1,10 @@
 // The built app in real Chromium (playwright-core, the system browser with the project's
-// flags), against `vite preview`: start training, watch steps reach the counter, charts
-// and feed, pause, step once, reload and resume, read the config from the URL, and export
-// and re-import a run. A long-task observer runs throughout training: the page's thread
-// only renders, so no task on it may take over 100 ms.
+// flags), against `vite preview`: ask the playground before the first step, start
+// training, watch steps reach the counter, charts and feed, pause, step once, reload and
+// resume, read the config from the URL, export and re-import a run, and train on each
+// backend a visitor may get (wasm, SwiftShader WebGPU, the cpu fallback). A long-task
+// observer runs throughout training: the page's thread only renders, so no task on it may
+// take over 100 ms.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
@@ -53,6 +55,16 @@ test('start, at least 3 iterations in the counter, charts and feed; pause; step 
   expect(await stepCount()).toBe(0);
   await page.screenshot({ path: join(SHOTS, '1-ready.png'), fullPage: true });
 
+  // The playground works before the first step: the sandbox's output and three judged answers.
+  await page.getByLabel('Program', { exact: true }).fill('function f(a, b) { return a * b + 1; }');
+  await page.getByLabel('Input (argument list)').fill('6, 7');
+  await page.getByTestId('pg-run').click();
+  await expect.poll(() => page.getByTestId('pg-output').first().textContent(), { timeout: 60_000 }).toBe('43');
+  for (const type of ['deduction', 'abduction', 'induction']) {
+    expect(await page.getByTestId(`pg-answer-${type}`).getByTestId('pg-mark').textContent()).toMatch(/right|wrong|unreadable/);
+  }
+  await page.getByTestId('playground-result').screenshot({ path: join(SHOTS, '1b-playground.png') });
+
   await longTasks(); // start-up (parsing bundles) is not training
   const t0 = Date.now();
   await page.getByTestId('run-toggle').click();
@@ -61,6 +73,8 @@ test('start, at least 3 iterations in the counter, charts and feed; pause; step 
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-count"]')?.textContent) >= 3, null, { timeout: 180_000 });
   expect(Number(await page.getByTestId('charts').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
   await expect.poll(() => page.getByTestId('feed-item').count()).toBeGreaterThan(0);
+  // Solver-batch items show the task they answer.
+  await expect.poll(() => page.getByTestId('feed-problem').count()).toBeGreaterThan(0);
   // The reward chart drew its six lines (uPlot's legend lists every series).
   expect(await page.getByTestId('chart-reward').locator('.u-legend .u-series').count()).toBe(7);
   await page.screenshot({ path: join(SHOTS, '2-training.png'), fullPage: true });
@@ -85,6 +99,8 @@ test('start, at least 3 iterations in the counter, charts and feed; pause; step 
   await page.getByTestId('explain').click();
   expect(await page.getByTestId('explain-panel').textContent()).toMatch(/Step \d+, as it ran[\s\S]*Baselines \(TRR\+\+\)/);
   expect(await page.getByTestId('baseline-row').count()).toBe(6);
+  // What the followed proposal was shown: its references, or induction's source program.
+  expect(await page.getByTestId('explain-references').textContent()).toMatch(/was shown/);
   await page.screenshot({ path: join(SHOTS, '2b-explain.png'), fullPage: true });
 
   // `s` steps once.
@@ -190,12 +206,46 @@ test('export a run (log + checkpoint) and import it back; a bad file changes not
   expect(pageErrors).toEqual([]);
 });
 
-test('the default backend choice in the built app is webgpu (SwiftShader here)', async () => {
+// One step on each other backend a visitor may get, in a page of its own. Batches of one
+// and short answers: SwiftShader emulates the GPU on the CPU and is the slowest of all.
+const TINY_STEP = '&batch=1&rollouts=1&group=1&maxResponse=24&init=random';
+
+async function oneStepOn(query: string, backend: RegExp, shot: string): Promise<void> {
   const p = await context.newPage();
-  await p.goto(BASE + '#preset=smoke&seed=3&init=random');
+  const errors: string[] = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  await p.goto(BASE + query);
   await p.waitForFunction(() => document.querySelector('[data-testid="status"]')?.getAttribute('data-status') === 'ready', null, { timeout: 120_000 });
-  expect(await p.getByTestId('policy-backend').textContent()).toMatch(/Policy trains on: webgpu/);
+  expect(await p.getByTestId('policy-backend').textContent()).toMatch(backend);
+  await p.getByTestId('step-once').click();
+  await p.waitForFunction(() => document.querySelector('[data-testid="step-count"]')?.textContent === '1', null, { timeout: 200_000 });
+  await p.waitForFunction(() => document.querySelector('[data-testid="status"]')?.getAttribute('data-status') === 'ready', null, { timeout: 30_000 });
+  expect(Number(await p.getByTestId('charts').getAttribute('data-points'))).toBe(1);
+  expect(await p.getByTestId('notices').textContent()).not.toMatch(/Skipped|failed/);
+  await p.screenshot({ path: join(SHOTS, shot), fullPage: false });
+  expect(errors).toEqual([]);
   await p.close();
+}
+
+test('the default backend in the built app is webgpu (SwiftShader here), and a step trains on it', async () => {
+  await oneStepOn('#preset=smoke&seed=3' + TINY_STEP, /Policy trains on: webgpu/, '5-webgpu.png');
+});
+
+test('backend=cpu in the link: the cpu fallback trains a step and the page says so', async () => {
+  await oneStepOn('#preset=smoke&seed=4&backend=cpu' + TINY_STEP, /Policy trains on: cpu/, '6-cpu.png');
+});
+
+test('a first visit (default preset, base checkpoint) says it is seeding, with its progress, before any step', async () => {
+  // A fresh context: no stored run, no hash — exactly what a new visitor opens.
+  const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const p = await fresh.newPage();
+  await p.goto(BASE);
+  await p.waitForFunction(() => document.querySelector('[data-testid="status"]')?.getAttribute('data-status') === 'ready', null, { timeout: 120_000 });
+  expect(await p.getByTestId('origin').textContent()).toMatch(/Started from the base checkpoint/);
+  // 12 starter tasks + the identity = 13 unique triplets; seedFactor 2 × batch 8 = 16.
+  expect(await p.getByTestId('seeding').textContent()).toMatch(/Seeding: 13\/16 unique tasks — no weight updates yet/);
+  await p.screenshot({ path: join(SHOTS, '7-first-visit.png') });
+  await fresh.close();
 });
 
 test('readable at 390 px wide', async () => {

@@ -252,7 +252,7 @@ export class Controller {
       }
     }
     await this.startClient({ config, tasks });
-    const why = this.init === 'random' ? 'random weights were asked for (init=random)' : base ? base.note : 'no base checkpoint';
+    const why = this.init === 'random' ? 'init=random in the link' : base ? base.note : 'no base checkpoint';
     this.originText = `Started from random weights (${why}); buffers seeded from ${tasks.length} ${this.seedName}.`;
     return 'random';
   }
