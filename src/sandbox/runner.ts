@@ -4,7 +4,8 @@
 //
 // Per job:
 //   1. host: check every input (and expected output) with acorn — literals only — and
-//      re-print the inputs so the program cannot hijack them (core/literals.ts);
+//      re-print the inputs so the program cannot hijack them (core/literals.ts); the
+//      answers are remembered by source text (LiteralCache), since inputs repeat;
 //   2. the job's limits on the runtime (heap, stack) and its deadline in the interrupt
 //      handler; a fresh context with the builtins the program names (see jobIntrinsics
 //      below and guest.ts's jobFeatures);
@@ -206,6 +207,52 @@ function syntaxLocation(stack: string): string {
   return m ? ` at line ${m[1]}, column ${m[2]}` : '';
 }
 
+/** A literal check's answer: the text it produced, or why the literal was refused. */
+export type LiteralCheck = { ok: true; text: string } | { ok: false; reason: string };
+
+/**
+ * Answers of a pure check of literal source (core/literals.ts: a function of the text
+ * alone), remembered by text. Host strings only: nothing a guest made is ever kept.
+ * Bounded in entries and characters with two generations: a full generation becomes the
+ * old one and the one before it is dropped; a hit in the old one moves to the new one,
+ * so what is used often stays.
+ */
+export class LiteralCache {
+  static readonly GENERATION_ENTRIES = 2048;
+  static readonly GENERATION_CHARS = 1 << 20;
+  private young = new Map<string, LiteralCheck>();
+  private old = new Map<string, LiteralCheck>();
+  private youngChars = 0;
+
+  constructor(private readonly check: (src: string) => string) {}
+
+  get(src: string): LiteralCheck {
+    let answer = this.young.get(src);
+    if (answer !== undefined) return answer;
+    answer = this.old.get(src);
+    if (answer === undefined) {
+      try {
+        answer = { ok: true, text: this.check(src) };
+      } catch (e) {
+        // Anything but a verdict on the literal (a host fault) is not an answer to keep.
+        if (!(e instanceof LiteralError)) throw e;
+        answer = { ok: false, reason: e.message };
+      }
+    }
+    const chars = src.length + (answer.ok ? answer.text.length : answer.reason.length);
+    // Too big to be worth keeping; such a text is rare and its parse dwarfs the lookup.
+    if (chars > LiteralCache.GENERATION_CHARS / 16) return answer;
+    if (this.young.size >= LiteralCache.GENERATION_ENTRIES || this.youngChars + chars > LiteralCache.GENERATION_CHARS) {
+      this.old = this.young;
+      this.young = new Map();
+      this.youngChars = 0;
+    }
+    this.young.set(src, answer);
+    this.youngChars += chars;
+    return answer;
+  }
+}
+
 // ---- the runner --------------------------------------------------------------------------
 
 /** A runtime, its system context and the system function, reused across jobs. */
@@ -228,6 +275,11 @@ export class QuickJsRunner {
   private stopAt = Infinity;
   private interrupted = false;
   private counts = { jobs: 0, runtimes: 0, moduleSwaps: 0 };
+  // Inputs and expected outputs repeat a lot (the same input for several programs, the
+  // same task checked again), and checking one with acorn costs about as much as running
+  // it: answers are kept, keyed by the exact source text.
+  private readonly inputChecks = new LiteralCache((src) => guestArgumentsSource(checkArgumentList(src, 'input')));
+  private readonly expectedChecks = new LiteralCache((src) => canonicalOfLiteral(src, 'expected output'));
 
   private constructor(
     private active: ModuleSlot,
@@ -378,15 +430,22 @@ export class QuickJsRunner {
     const runnable: number[] = [];
     const guestInputs: string[] = [];
     for (let i = 0; i < n; i++) {
-      try {
-        const exp = job.expected?.[i];
-        if (exp !== undefined && exp !== null) expected[i] = canonicalOfLiteral(exp, 'expected output');
-        guestInputs.push(guestArgumentsSource(checkArgumentList(job.inputs[i], 'input')));
-        runnable.push(i);
-      } catch (e) {
-        if (!(e instanceof LiteralError)) throw e;
-        results[i] = { verdict: 'invalid-input', reason: e.message };
+      const exp = job.expected?.[i];
+      if (exp !== undefined && exp !== null) {
+        const c = this.expectedChecks.get(exp);
+        if (!c.ok) {
+          results[i] = { verdict: 'invalid-input', reason: c.reason };
+          continue;
+        }
+        expected[i] = c.text;
       }
+      const c = this.inputChecks.get(job.inputs[i]);
+      if (!c.ok) {
+        results[i] = { verdict: 'invalid-input', reason: c.reason };
+        continue;
+      }
+      guestInputs.push(c.text);
+      runnable.push(i);
     }
 
     const finish = (jobVerdict?: JobVerdict): ExecResult => {

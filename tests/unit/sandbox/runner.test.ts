@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newQuickJSWASMModuleFromVariant } from 'quickjs-emscripten-core';
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { canonicalOfLiteral, canonicalOfValue } from '../../../src/core/values.ts';
-import { ExecJobError, fromGuestCanonical, MAX_PROGRAM_NESTING, QuickJsRunner, SandboxBrokenError } from '../../../src/sandbox/runner.ts';
+import { ExecJobError, fromGuestCanonical, LiteralCache, MAX_PROGRAM_NESTING, QuickJsRunner, SandboxBrokenError } from '../../../src/sandbox/runner.ts';
 import { InlineExecutor } from '../../../src/sandbox/inline.ts';
 import { FROZEN_NOW, minify, RANDOM_SEED, SYSTEM_SOURCE } from '../../../src/sandbox/guest.ts';
 import { VERDICTS, type ExecJob, type ExecResult } from '../../../src/sandbox/types.ts';
@@ -101,6 +101,40 @@ describe('invalid-input', () => {
   it('keeps holes, key order and repeated keys as written', () => {
     const r = one('function f(a, b) { return [0 in a, a.length, Object.keys(b).join()]; }', '[,1,,], {b: 1, a: 2, 1: 3, b: 4}');
     expect(r.results[0].output).toBe('[false,3,"1,b,a"]');
+  });
+});
+
+describe('remembered literal checks', () => {
+  it('a job seen before gets the same answers, valid and invalid, inputs and expected outputs', () => {
+    const job: ExecJob = { program: 'function f(a) { return a; }', inputs: ['[1, {a: 2}]', '1, g(2)', '"x"', '3'], expected: ['[1, {"a": 2}]', null, 'h()', '4'] };
+    const first = run(job);
+    expect(first.results.map((r) => r.verdict)).toEqual(['ok', 'invalid-input', 'invalid-input', 'mismatch']);
+    for (let i = 0; i < 3; i++) expect({ ...run(job), ms: 0 }).toEqual({ ...first, ms: 0 });
+    // The same sources in other roles and other jobs: an input's answer is not an expected output's.
+    const swapped = run({ program: 'function f(a) { return a; }', inputs: ['h()'], expected: ['1, g(2)'] });
+    expect(swapped.results[0]).toEqual({ verdict: 'invalid-input', reason: 'expected output contains a call expression at column 4' });
+  });
+
+  it('stays bounded and keeps what is used often', () => {
+    const cache = new LiteralCache((src) => canonicalOfLiteral(src));
+    const hot = '[1, 2, 3]';
+    for (let i = 0; i < 3 * LiteralCache.GENERATION_ENTRIES; i++) {
+      expect(cache.get(String(i))).toEqual({ ok: true, text: String(i) });
+      if (i % 100 === 0) cache.get(hot);
+    }
+    const sizes = cache as unknown as { young: Map<string, unknown>; old: Map<string, unknown> };
+    expect(sizes.young.size + sizes.old.size).toBeLessThanOrEqual(2 * LiteralCache.GENERATION_ENTRIES);
+    expect(sizes.young.has(hot) || sizes.old.has(hot)).toBe(true);
+    expect(cache.get('1 +')).toMatchObject({ ok: false, reason: expect.stringMatching(/^literal does not parse/) });
+    // A fault that is not a verdict on the literal is thrown, never remembered.
+    let calls = 0;
+    const faulty = new LiteralCache(() => {
+      calls++;
+      throw new RangeError('host fault');
+    });
+    expect(() => faulty.get('1')).toThrow(RangeError);
+    expect(() => faulty.get('1')).toThrow(RangeError);
+    expect(calls).toBe(2);
   });
 });
 
