@@ -30,7 +30,7 @@ export const FIXED_TASKS = fileURLToPath(new URL('../data/fixed-tasks.jsonl', im
 const DEFAULT_SAVE_EVERY = 10;
 
 const USAGE = `usage: azr train [--preset P] [--config FILE] [--steps N] [--seed S] [--out DIR]
-                 [--minutes M] [--resume DIR] [--backend B] [--tasks FILE] [--init CKPT]
+                 [--minutes M] [--cpu-minutes M] [--resume DIR] [--backend B] [--tasks FILE] [--init CKPT]
                  [--eval-every K --eval-tasks FILE] [--save-every K] [--json]
 
 Absolute Zero self-play: the policy proposes tasks, the sandbox checks them, the policy
@@ -40,11 +40,14 @@ continues that run exactly.
 
   --preset P        ${PRESET_NAMES.join(', ')} (default "default")
   --config FILE     JSON object of config fields laid over the preset
-  --steps N         total steps of the run (default ${DEFAULT_STEPS}, or no limit with --minutes;
+  --steps N         total steps of the run (default ${DEFAULT_STEPS}, or no limit with a time budget;
                     with --resume: the run's own)
   --minutes M       stop once the run's self-play time (its own clock: evaluation and saving
                     excluded, a resumed run's earlier time included) reaches M minutes; for
                     comparing runs at equal wall-clock
+  --cpu-minutes M   stop once the CPU time of the run's steps (this process, all its threads:
+                    policy and sandbox; evaluation and saving excluded) reaches M minutes: the
+                    same budget on a machine shared with other work. Logged as "cpuSeconds"
   --seed S          the run's seed (overrides the preset and --config)
   --out DIR         run directory, new or empty (default runs/<preset>-<time>)
   --resume DIR      continue the run saved in DIR (its config is kept)
@@ -64,6 +67,7 @@ const OPTIONS = {
   config: { type: 'string' },
   steps: { type: 'string' },
   minutes: { type: 'string' },
+  'cpu-minutes': { type: 'string' },
   seed: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
@@ -143,15 +147,15 @@ export async function main(argv: string[]): Promise<number> {
   const evalEvery = intFlag(values['eval-every'], 'eval-every', 0);
   const saveEvery = intFlag(values['save-every'], 'save-every', DEFAULT_SAVE_EVERY);
   const stepsFlag = values.steps === undefined ? undefined : intFlag(values.steps, 'steps', 1);
-  const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
-  if (minutes !== undefined && !(Number.isFinite(minutes) && minutes > 0)) throw new UsageError(`--minutes must be a number > 0, got "${values.minutes}"`);
+  const minutes = minutesFlag(values.minutes, 'minutes');
+  const cpuMinutes = minutesFlag(values['cpu-minutes'], 'cpu-minutes');
   const seed = values.seed === undefined ? undefined : intFlag(values.seed, 'seed', 0, 0);
   if (values.backend !== undefined && !(BACKEND_PREFS as readonly string[]).includes(values.backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_PREFS.join(', ')}, got "${values.backend}"`);
   }
 
   try {
-    return await train(values, { resume, evalEvery, saveEvery, stepsFlag, seed, minutes });
+    return await train(values, { resume, evalEvery, saveEvery, stepsFlag, seed, minutes, cpuMinutes });
   } catch (e) {
     if (e instanceof InputError || e instanceof ConfigError || e instanceof PresetError || e instanceof RunDirError || e instanceof CheckpointError) {
       log(`azr train: ${e.name}: ${e.message}`);
@@ -176,6 +180,34 @@ interface Plan {
   seed: number | undefined;
   /** Self-play time budget in minutes (the loop's own clock). */
   minutes: number | undefined;
+  /** CPU-time budget in minutes (this process's CPU time inside the steps). */
+  cpuMinutes: number | undefined;
+}
+
+function minutesFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const m = Number(value);
+  if (!(Number.isFinite(m) && m > 0)) throw new UsageError(`--${name} must be a number > 0, got "${value}"`);
+  return m;
+}
+
+/** CPU seconds this process has used, every thread (policy, sandbox workers) included. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** The CPU seconds a resumed run had already spent: the last run-log line's figure. */
+async function loggedCpuSeconds(out: string): Promise<number> {
+  const text = await readFile(`${out}/run.jsonl`, 'utf8').catch(() => '');
+  const last = text.trim().split('\n').pop();
+  if (!last) return 0;
+  try {
+    const v = (JSON.parse(last) as { cpuSeconds?: unknown }).cpuSeconds;
+    return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** A step limit that --minutes alone never reaches. */
@@ -212,8 +244,9 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
   }
   const evalTasks = values['eval-tasks'] ? await readTasks(values['eval-tasks'] as string, 'eval task file') : null;
   const initFiles = values.init ? (await loadCheckpointPath(initPath(values.init as string))).files : null;
-  const target = plan.stepsFlag ?? saved?.run.targetSteps ?? (plan.minutes !== undefined ? NO_STEP_LIMIT : DEFAULT_STEPS);
+  const target = plan.stepsFlag ?? saved?.run.targetSteps ?? (plan.minutes !== undefined || plan.cpuMinutes !== undefined ? NO_STEP_LIMIT : DEFAULT_STEPS);
   const budgetMs = plan.minutes === undefined ? Infinity : plan.minutes * 60_000;
+  const cpuBudget = plan.cpuMinutes === undefined ? Infinity : plan.cpuMinutes * 60;
 
   const backend = await initBackend(config.backend);
   log(`backend: ${formatBackendInfo(backend)}`);
@@ -247,12 +280,15 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     let last: StepReport | null = null;
     let lastEval: EvalResult | null = null;
     let timeUp = false;
+    let cpuUsed = saved ? await loggedCpuSeconds(out) : 0;
     try {
       if (!saved) await saveRun(out, loop, policy, { targetSteps: target });
       while (loop.stepsDone < target && !stop && !timeUp) {
+        const cpu0 = cpuSeconds();
         const report = await loop.step();
+        cpuUsed += cpuSeconds() - cpu0;
         last = report;
-        const extra: Record<string, unknown> = {};
+        const extra: Record<string, unknown> = { cpuSeconds: cpuUsed };
         if (evalTasks && plan.evalEvery > 0 && report.step % plan.evalEvery === 0) {
           lastEval = await evaluate(policy, executor, evalTasks, {
             maxTokens: config.maxResponseTokens,
@@ -263,16 +299,19 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
         }
         await appendRunLog(out, formatRunLogLine(report, extra));
         log(progress(report, target, config));
-        timeUp = loop.elapsedSeconds * 1000 >= budgetMs;
+        timeUp = loop.elapsedSeconds * 1000 >= budgetMs || cpuUsed >= cpuBudget;
         if (extra.eval) log(formatEval(lastEval!).replace(/^/gm, '  eval '));
         if (report.step % plan.saveEvery === 0 || report.step === target || stop || timeUp) await saveRun(out, loop, policy, { targetSteps: target });
       }
-      if (timeUp) log(`time budget of ${plan.minutes} min reached at step ${loop.stepsDone} (${loop.elapsedSeconds.toFixed(0)} s of self-play)`);
+      if (timeUp) {
+        const which = cpuUsed >= cpuBudget ? `CPU budget of ${plan.cpuMinutes} min` : `time budget of ${plan.minutes} min`;
+        log(`${which} reached at step ${loop.stepsDone} (${loop.elapsedSeconds.toFixed(0)} s of self-play, ${cpuUsed.toFixed(0)} CPU s)`);
+      }
       if (stop && loop.stepsDone < target) log(`saved at step ${loop.stepsDone}; continue with: azr train --resume ${out}`);
     } finally {
       process.off('SIGINT', onSigint);
     }
-    if (values.json) emitJson({ out, steps: loop.stepsDone, target, interrupted: stop, timeUp, elapsedSeconds: loop.elapsedSeconds, configHash: loop.configHash, last, eval: lastEval });
+    if (values.json) emitJson({ out, steps: loop.stepsDone, target, interrupted: stop, timeUp, elapsedSeconds: loop.elapsedSeconds, cpuSeconds: cpuUsed, configHash: loop.configHash, last, eval: lastEval });
     return stop ? 130 : 0;
   } finally {
     policy?.dispose();

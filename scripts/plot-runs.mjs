@@ -70,10 +70,13 @@ function meanAcc(acc) {
 const base = baseFile ? readEval(baseFile) : null;
 const labels = [...new Set(runs.map((r) => r.label))];
 const colour = (label) => PALETTE[labels.indexOf(label) % PALETTE.length];
-for (const r of runs) {
-  r.lines = readLog(r.dir);
-  r.evals = r.lines.filter((l) => l.eval).map((l) => ({ step: l.step, minutes: l.t / 60, eval: l.eval }));
-}
+for (const r of runs) r.lines = readLog(r.dir);
+// Runs made with --cpu-minutes log the CPU time of their steps: on a machine shared with other
+// work that, not the wall clock, is the budget two runs can be compared at.
+const useCpu = runs.every((r) => r.lines.every((l) => typeof l.cpuSeconds === 'number'));
+const minutesOf = (l) => (useCpu ? l.cpuSeconds : l.t) / 60;
+const X_LABEL = useCpu ? 'CPU minutes of self-play' : 'self-play minutes (wall clock)';
+for (const r of runs) r.evals = r.lines.filter((l) => l.eval).map((l) => ({ step: l.step, minutes: minutesOf(l), eval: l.eval }));
 
 // ---- SVG line chart -----------------------------------------------------------------------
 function chart({ title, xLabel, yLabel, series, yMax = null, yPercent = false }) {
@@ -124,25 +127,25 @@ const basePoint = (f) => (base ? [[0, f(base)]] : []);
 const evalSeries = (f, dash) =>
   runs.map((r) => ({ legend: r.label, colour: colour(r.label), dash, points: [...basePoint(f), ...r.evals.map((e) => [e.minutes, f(e.eval)])].filter((p) => p[1] !== null) }));
 const tier1 = (ev) => (ev.byTier?.['1'] ? meanAcc(ev.byTier['1'].accuracy) : null);
-writeFileSync(join(outDir, 'tier1-accuracy.svg'), chart({ title: 'Built-in benchmark, tier 1: mean accuracy over the three task types', xLabel: 'self-play minutes', yLabel: 'accuracy (greedy)', series: evalSeries(tier1), yPercent: true }));
+writeFileSync(join(outDir, 'tier1-accuracy.svg'), chart({ title: 'Built-in benchmark, tier 1: mean accuracy over the three task types', xLabel: X_LABEL, yLabel: 'accuracy (greedy)', series: evalSeries(tier1), yPercent: true }));
 for (const type of TYPES) {
   writeFileSync(
     join(outDir, `${type}-accuracy.svg`),
-    chart({ title: `Built-in benchmark, all tiers: ${type}`, xLabel: 'self-play minutes', yLabel: 'accuracy (greedy)', series: evalSeries((ev) => ev.accuracy[type]), yPercent: true }),
+    chart({ title: `Built-in benchmark, all tiers: ${type}`, xLabel: X_LABEL, yLabel: 'accuracy (greedy)', series: evalSeries((ev) => ev.accuracy[type]), yPercent: true }),
   );
 }
 
 // Training dynamics from every step's report: the collapse the design notes warn of shows
 // as distinct answers per task falling towards 1.
-const stepSeries = (f) => runs.map((r) => ({ legend: r.label, colour: colour(r.label), points: r.lines.map((l) => [l.t / 60, f(l)]).filter((p) => Number.isFinite(p[1])) }));
+const stepSeries = (f) => runs.map((r) => ({ legend: r.label, colour: colour(r.label), points: r.lines.map((l) => [minutesOf(l), f(l)]).filter((p) => Number.isFinite(p[1])) }));
 const smooth = (series, k = 5) =>
   series.map((s) => ({ ...s, points: s.points.map((p, i, a) => [p[0], a.slice(Math.max(0, i - k + 1), i + 1).reduce((acc, q) => acc + q[1], 0) / Math.min(k, i + 1)]) }));
-writeFileSync(join(outDir, 'validity.svg'), chart({ title: 'Proposal validity (moving mean of 5 steps)', xLabel: 'self-play minutes', yLabel: 'valid / proposed', series: smooth(stepSeries((l) => l.proposals.total ? l.proposals.valid / l.proposals.total : NaN)), yPercent: true }));
+writeFileSync(join(outDir, 'validity.svg'), chart({ title: 'Proposal validity (moving mean of 5 steps)', xLabel: X_LABEL, yLabel: 'valid / proposed', series: smooth(stepSeries((l) => l.proposals.total ? l.proposals.valid / l.proposals.total : NaN)), yPercent: true }));
 writeFileSync(
   join(outDir, 'solve-rate.svg'),
   chart({
     title: 'Solver batch solve rate, all types (moving mean of 5 steps)',
-    xLabel: 'self-play minutes',
+    xLabel: X_LABEL,
     yLabel: 'correct / samples',
     series: smooth(stepSeries((l) => {
       const s = TYPES.map((t) => l.solve[t]).filter((x) => x.samples > 0);
@@ -156,7 +159,7 @@ writeFileSync(
   join(outDir, 'distinct-answers.svg'),
   chart({
     title: 'Distinct answers per solver task (entropy; moving mean of 5 steps)',
-    xLabel: 'self-play minutes',
+    xLabel: X_LABEL,
     yLabel: 'distinct answers of a group',
     series: smooth(stepSeries((l) => {
       const s = TYPES.map((t) => l.solve[t]).filter((x) => x.tasks > 0);
@@ -181,12 +184,12 @@ const finals = labels.map((label) => {
 });
 const tiers = [...new Set(runs.flatMap((r) => r.evals.flatMap((e) => Object.keys(e.eval.byTier ?? {}))))].sort();
 const lines = [];
-lines.push('| run | seeds | steps | minutes | ' + TYPES.join(' | ') + ' | mean | tier-1 mean |');
+lines.push(`| run | seeds | steps | ${useCpu ? 'CPU min' : 'minutes'} | ` + TYPES.join(' | ') + ' | mean | tier-1 mean |');
 lines.push('|---|---|---|---|' + TYPES.map(() => '---').join('|') + '|---|---|');
 if (base) lines.push(`| base | – | 0 | 0 | ${TYPES.map((t) => pct(base.accuracy[t])).join(' | ')} | ${pct(meanAcc(base.accuracy))} | ${pct(tier1(base))} |`);
 for (const f of finals) {
   const steps = f.rs.map((r) => r.lines.at(-1)?.step ?? 0);
-  const mins = f.rs.map((r) => (r.lines.at(-1)?.t ?? 0) / 60);
+  const mins = f.rs.map((r) => (r.lines.at(-1) ? minutesOf(r.lines.at(-1)) : 0));
   lines.push(
     `| ${f.label} | ${f.rs.length} | ${Math.min(...steps)}–${Math.max(...steps)} | ${Math.min(...mins).toFixed(1)}–${Math.max(...mins).toFixed(1)} | ` +
       TYPES.map((t) => cell(f.last.map((e) => e.eval.accuracy[t]))).join(' | ') +

@@ -250,7 +250,7 @@ describe('azr train', () => {
     expect(model).toMatchObject(JSON.parse(readFileSync(join(ROOT, 'public/checkpoints/base/config.json'), 'utf8')).model);
   }, 180_000);
 
-  it('--minutes M stops once the run\'s own self-play clock reaches M minutes, and says so', async () => {
+  it('--minutes M / --cpu-minutes M stop once the run\'s own clock or its CPU time reaches M minutes, and say so', async () => {
     const out = join(dir, 'minutes');
     // 0.001 min = 60 ms: less than one smoke step, so exactly one step runs.
     const r = await azr('train', '--preset', 'smoke', '--minutes', '0.001', '--out', out, '--json');
@@ -260,6 +260,14 @@ describe('azr train', () => {
     expect(summary.elapsedSeconds).toBeGreaterThan(0.06);
     expect(r.stderr).toMatch(/time budget of 0\.001 min reached at step 1/);
     expect(parseRunLog(readFileSync(join(out, 'run.jsonl'), 'utf8')).map((l) => l.step)).toEqual([1]);
+    // --cpu-minutes counts the process's CPU time inside the steps, logged on every line.
+    const cpuOut = join(dir, 'cpu-minutes');
+    const c = await azr('train', '--preset', 'smoke', '--cpu-minutes', '0.001', '--out', cpuOut, '--json');
+    expect(c.code, c.stderr).toBe(0);
+    expect(JSON.parse(c.stdout.trim().split('\n').pop()!)).toMatchObject({ steps: 1, timeUp: true });
+    expect(c.stderr).toMatch(/CPU budget of 0\.001 min reached at step 1/);
+    const [line] = parseRunLog(readFileSync(join(cpuOut, 'run.jsonl'), 'utf8'));
+    expect(line.cpuSeconds).toBeGreaterThan(0.06);
     const bad = await azr('train', '--preset', 'smoke', '--minutes', 'soon', '--out', join(dir, 'minutes-bad'));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--minutes must be a number > 0, got "soon"/);
