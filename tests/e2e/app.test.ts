@@ -102,6 +102,12 @@ test('start, at least 3 iterations in the counter, charts and feed; pause; step 
   // What the followed proposal was shown: its references, or induction's source program.
   expect(await page.getByTestId('explain-references').textContent()).toMatch(/was shown/);
   await page.screenshot({ path: join(SHOTS, '2b-explain.png'), fullPage: true });
+  // Proposals in the feed say what they were shown.
+  await page.locator('#feed-filter').selectOption('rejected');
+  await page.getByTestId('feed-references').first().locator('summary').click();
+  await expect.poll(() => page.getByTestId('feed-references').first().textContent()).toMatch(/Shown \d references? from the (deduction|abduction) buffer[\s\S]*function f/);
+  await page.getByTestId('feed').screenshot({ path: join(SHOTS, '2c-feed-proposals.png') });
+  await page.locator('#feed-filter').selectOption('all');
 
   // `s` steps once.
   await page.keyboard.press('s');
