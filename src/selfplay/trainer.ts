@@ -2,15 +2,17 @@
 // worker exposes it (workers/trainer.worker.ts, through comlink). The page sends start,
 // step, run, pause, save and stop; the trainer answers each call and pushes events (one
 // per step, proposal and phase) to a listener. Between steps the page's playground asks
-// the same policy and sandbox about a visitor's own program (`playground`). Everything here is plain data that
-// survives structured cloning, so the same object works in a worker, in Node, or inline.
+// the same policy and sandbox about a visitor's own program (`playground`), and
+// `evaluate` measures the policy on a benchmark task file (greedy, as `azr train
+// --eval-every` does). Everything here is plain data that survives structured cloning, so
+// the same object works in a worker, in Node, or inline.
 //
 // Where the policy computes and where guest code runs are the host's business: the
 // entry point injects `initBackend` (browser or Node backends) and `createExecutor`
 // (the sandbox pool, or an inline QuickJS runner) — this file imports neither.
 import type { Config } from '../core/config.ts';
 import { TaskBuffers } from '../core/buffer.ts';
-import type { Task } from '../core/taskfile.ts';
+import { parseTaskFile, type Task } from '../core/taskfile.ts';
 import type { BackendPref } from '../core/config.ts';
 import type { ExecLimits, Executor, Verdict } from '../sandbox/types.ts';
 import type { SolverOutcome } from '../core/rewards.ts';
@@ -21,6 +23,7 @@ import { SelfPlay } from './loop.ts';
 import { TransformerPolicy } from './policy.ts';
 import { parseState } from './state.ts';
 import type { SelfPlayEvents, StepReport } from './report.ts';
+import { evaluate, type EvalResult } from '../eval/evaluate.ts';
 
 /** Which events the listener receives (rollouts are many per step: off unless asked). */
 export type TrainerEventType = keyof SelfPlayEvents;
@@ -129,6 +132,42 @@ export interface PlaygroundResult {
   temperature: number;
 }
 
+/** Which tiers of a benchmark file to ask: a list of tier numbers, or every task. */
+export type BenchmarkTiers = number[] | 'all';
+
+/** What `evaluate` is asked: a task file (its tasks, or a URL to fetch it from) and the tiers. */
+export interface BenchmarkRequest {
+  /** The benchmark's tasks; when absent, the file at `url` (fetched once per trainer, then cached). */
+  tasks?: Task[];
+  /** Absolute URL of a task file (JSONL), e.g. the app's /bench/azr-bench.jsonl. */
+  url?: string;
+  /** Default [1]: tier 1 only, cheap enough to run every few steps in a browser. */
+  tiers?: BenchmarkTiers;
+  /** Prompts per call to the policy; progress is reported between calls. Default 60. */
+  chunk?: number;
+}
+
+/** How far an evaluation is: questions answered and judged of all it asks. */
+export interface BenchmarkProgress {
+  step: number;
+  done: number;
+  total: number;
+}
+
+/**
+ * One evaluation of the current weights: evaluate.ts's result (the same object `azr
+ * train --eval-every` logs as "eval"), plus when and on what it ran.
+ */
+export interface BenchmarkResult extends EvalResult {
+  /** Steps done when it ran (the weights it measured). */
+  step: number;
+  tiers: BenchmarkTiers;
+  /** Tasks of the file in those tiers (each asked as up to three questions). */
+  tasks: number;
+  /** Wall-clock time it took. */
+  ms: number;
+}
+
 /** Why `run` returned. */
 export interface RunEnd {
   reason: 'steps' | 'paused' | 'stopped';
@@ -154,6 +193,14 @@ export interface TrainerApi {
    * does. Works once started, between steps; a step in progress makes it fail with a TrainerError.
    */
   playground(req: PlaygroundRequest): Promise<PlaygroundResult>;
+  /**
+   * Greedy accuracy of the current policy on a benchmark, per task type and tier, judged by
+   * the sandbox as self-play judges its solver. Queued after a step in progress; never
+   * changes the weights or the run's random streams. `onProgress` hears after every chunk.
+   */
+  evaluate(req: BenchmarkRequest, onProgress?: (p: BenchmarkProgress) => void): Promise<BenchmarkResult>;
+  /** Makes an evaluation in progress (or queued) fail with a TrainerError at its next chunk. */
+  cancelEvaluate(): Promise<void>;
   /** Release the policy and the sandbox; the trainer can be started again afterwards. */
   stop(): Promise<void>;
 }
@@ -176,6 +223,10 @@ export function createTrainer(host: TrainerHost): TrainerApi {
   let state: TrainerState = 'idle';
   let pauseRequested = false;
   let stopRequested = false;
+  /** Evaluations started before this count are cancelled (cancelEvaluate bumps it). */
+  let evalGeneration = 0;
+  /** Benchmark files fetched so far, by URL: a task file does not change under a running page. */
+  const benchFiles = new Map<string, Promise<Task[]>>();
   /** Steps sent and not yet finished (waiting in the queue or running). */
   let busy = 0;
   // Calls are serialised: a step never overlaps another step, a save or a stop.
@@ -273,11 +324,49 @@ export function createTrainer(host: TrainerHost): TrainerApi {
     playground: async (req) => {
       // Refused rather than queued while a step runs: a queued request would answer with
       // weights the visitor never saw, after a wait of unknown length.
-      if (busy > 0 || state === 'running') throw new TrainerError('the trainer is busy with a step; pause training (or wait for the step to end) and ask again');
+      if (busy > 0 || state === 'running') throw new TrainerError('the trainer is busy with a step or an evaluation; pause training (or wait for it to end) and ask again');
       return serial(async () => {
         const { loop: l, policy: p } = live();
         return playground(l, p, executor!, req);
       });
+    },
+
+    evaluate: (req, onProgress) => {
+      const generation = evalGeneration;
+      busy++;
+      return serial(async () => {
+        const { loop: l, policy: p } = live();
+        const tasks = await benchmarkTasks(req, benchFiles);
+        const tiers = req.tiers ?? [1];
+        const chosen = tiers === 'all' ? tasks : tasks.filter((t) => t.tier !== undefined && tiers.includes(t.tier));
+        if (chosen.length === 0) throw new TrainerError(`the benchmark has no task in tier${tiers === 'all' ? 's' : ` ${tiers.join(', ')}`}`);
+        const c = l.config;
+        const step = l.stepsDone;
+        const t0 = performance.now();
+        const cancelled = () => {
+          if (generation !== evalGeneration || stopRequested) throw new TrainerError('the evaluation was cancelled');
+        };
+        cancelled();
+        // As `azr train --eval-every` asks it: one greedy answer per question, the run's own
+        // budgets, so the numbers of the app and of the CLI can be set side by side.
+        const result = await evaluate(p, executor!, chosen, {
+          maxTokens: c.maxResponseTokens,
+          maxPromptTokens: c.maxPromptTokens,
+          limits: { timeoutMs: c.executorTimeoutMs },
+          chunk: req.chunk ?? 60,
+          onProgress: (done, total) => {
+            // Throwing here ends evaluate() between two chunks: the only place it can stop.
+            cancelled();
+            onProgress?.({ step, done, total });
+          },
+        });
+        return { ...result, step, tiers, tasks: chosen.length, ms: performance.now() - t0 };
+      }).finally(() => busy--);
+    },
+
+    // Not serialised: it must reach an evaluation in progress.
+    cancelEvaluate: async () => {
+      evalGeneration++;
     },
 
     stop: async () => {
@@ -289,6 +378,24 @@ export function createTrainer(host: TrainerHost): TrainerApi {
       });
     },
   };
+}
+
+/** The benchmark's tasks: the request's own, or its URL's file (fetched once, then cached; a failed fetch is retried next time). */
+async function benchmarkTasks(req: BenchmarkRequest, cache: Map<string, Promise<Task[]>>): Promise<Task[]> {
+  if (req.tasks) return req.tasks;
+  const url = req.url;
+  if (!url) throw new TrainerError('evaluate needs the benchmark: its tasks, or the URL of its task file');
+  let file = cache.get(url);
+  if (!file) {
+    file = (async () => {
+      const res = await fetch(url);
+      if (!res.ok) throw new TrainerError(`the benchmark ${url} could not be fetched: HTTP ${res.status}`);
+      return parseTaskFile(await res.text());
+    })();
+    cache.set(url, file);
+    file.catch(() => cache.delete(url));
+  }
+  return file;
 }
 
 function seedingOf(loop: SelfPlay): SeedingStatus {

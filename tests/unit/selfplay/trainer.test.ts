@@ -1,11 +1,14 @@
-// The trainer protocol (start, step, run, pause, save, stop) in Node, with the Node
-// backends and the Node sandbox pool: the same object the browser's trainer worker exposes.
+// The trainer protocol (start, step, run, pause, save, stop, playground, evaluate) in Node,
+// with the Node backends and the Node sandbox pool: the same object the browser's trainer
+// worker exposes.
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { resolvePreset } from '../../../src/core/presets.ts';
-import type { Task } from '../../../src/core/taskfile.ts';
+import { parseTaskFile, type Task } from '../../../src/core/taskfile.ts';
+import { TASK_TYPES } from '../../../src/core/tasks.ts';
 import { initBackend } from '../../../src/model/backend-node.ts';
 import { createExecutor } from '../../../src/sandbox/index.ts';
-import { createTrainer, TrainerError, type PlaygroundAnswer, type PlaygroundResult, type PlaygroundSkip, type TrainerEvent } from '../../../src/selfplay/trainer.ts';
+import { createTrainer, TrainerError, type BenchmarkProgress, type PlaygroundAnswer, type PlaygroundResult, type PlaygroundSkip, type TrainerEvent } from '../../../src/selfplay/trainer.ts';
 
 const host = { initBackend, createExecutor: () => createExecutor({ size: 1 }) };
 const TASKS: Task[] = [
@@ -136,5 +139,68 @@ describe('trainer protocol', () => {
     }
     await t.stop();
     await expect(t.playground({ program: ADD, inputs: ['1, 2'] })).rejects.toThrow(/stopped/);
+  });
+
+  test('evaluate: greedy accuracy on the built-in benchmark’s tier 1, every question counted, progress reported, cancellable, weights untouched', async () => {
+    const t = createTrainer(host);
+    trainers.push(t);
+    const bench = parseTaskFile(readFileSync(new URL('../../../public/bench/azr-bench.jsonl', import.meta.url), 'utf8'));
+    const tier1 = bench.filter((x) => x.tier === 1);
+    expect(tier1.length).toBeGreaterThan(0);
+    // Each task is asked as deduction and abduction, and as induction when it has examples.
+    const asked = { deduction: tier1.length, abduction: tier1.length, induction: tier1.filter((x) => (x.examples?.length ?? 0) > 0).length };
+    await expect(t.evaluate({ tasks: bench })).rejects.toThrow(/not started/);
+    // Random weights (init from scratch): what is measured is the plumbing, never a score.
+    await t.start({ config: resolvePreset('smoke'), tasks: TASKS, backend: 'wasm' });
+    await t.step();
+
+    const progress: BenchmarkProgress[] = [];
+    const r = await t.evaluate({ tasks: bench, chunk: 64 }, (p) => progress.push(p));
+    expect(r.step).toBe(1);
+    expect(r.tiers).toEqual([1]);
+    expect(r.tasks).toBe(tier1.length);
+    expect(r.samples).toBe(1);
+    expect(Object.keys(r.byTier)).toEqual(['1']);
+    for (const type of TASK_TYPES) {
+      // Every question is either asked or listed as skipped (a prompt longer than the run allows).
+      const skipped = r.skipped.filter((s) => s.type === type).length;
+      expect(r.n[type] + skipped, type).toBe(asked[type]);
+      expect(r.byTier['1'].n[type]).toBe(r.n[type]);
+      const acc = r.accuracy[type];
+      if (r.n[type] === 0) expect(acc).toBeNull();
+      else {
+        expect(acc).toBeGreaterThanOrEqual(0);
+        expect(acc).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(r.skipped.every((s) => tier1.some((x) => x.id === s.id))).toBe(true);
+    expect(r.ms).toBeGreaterThan(0);
+    const total = r.n.deduction + r.n.abduction + r.n.induction;
+    expect(progress.length).toBe(Math.ceil(total / 64));
+    expect(progress.at(-1)).toEqual({ step: 1, done: total, total });
+    expect(progress.map((p) => p.done)).toEqual([...progress.map((p) => p.done)].sort((a, b) => a - b));
+
+    // Greedy: the same weights give the same numbers.
+    const again = await t.evaluate({ tasks: bench, chunk: 256 });
+    expect(again.accuracy).toEqual(r.accuracy);
+    expect(again.n).toEqual(r.n);
+    // A tier the file lacks is an error, not an accuracy over nothing.
+    await expect(t.evaluate({ tasks: bench, tiers: [9] })).rejects.toThrow(/no task in tier 9/);
+    await expect(t.evaluate({})).rejects.toThrow(/needs the benchmark/);
+
+    // While it runs the trainer is busy: the playground refuses, and a cancel ends it between chunks.
+    const running = t.evaluate({ tasks: bench, chunk: 8 });
+    await expect(t.playground({ program: 'function f(x) { return x; }', inputs: ['1'] })).rejects.toThrow(/busy/);
+    await t.cancelEvaluate();
+    await expect(running).rejects.toThrow(/cancelled/);
+
+    // An evaluation changes nothing about the run: the next step is step 2, and the weights
+    // give the same answers as before it.
+    expect((await t.step()).step).toBe(2);
+    const a = await t.evaluate({ tasks: tier1.slice(0, 5) });
+    const b = await t.evaluate({ tasks: tier1.slice(0, 5) });
+    expect(a.accuracy).toEqual(b.accuracy);
+    expect(a.step).toBe(2);
+    await t.stop();
   });
 });
