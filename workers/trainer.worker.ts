@@ -2,18 +2,32 @@
 // self-play loop, so the page only sends commands and renders reports. `expose` runs at
 // once; tfjs backends and the sandbox start on `start`. Guest code runs in the sandbox
 // pool's own workers, spawned from here — never on the page's thread, nor on this one.
-import { expose } from 'comlink';
-import { createTrainer } from '../src/selfplay/trainer.ts';
+import { expose, releaseProxy, type Remote } from 'comlink';
+import { createTrainer, type BenchmarkProgress, type TrainerApi } from '../src/selfplay/trainer.ts';
 import { initBackend } from '../src/model/backend.ts';
 import { createExecutor } from '../src/sandbox/index.ts';
 
-expose(
-  createTrainer({
-    initBackend,
-    createExecutor: async () => {
-      const pool = await createExecutor();
-      await pool.ready();
-      return pool;
-    },
-  }),
-);
+const trainer = createTrainer({
+  initBackend,
+  createExecutor: async () => {
+    const pool = await createExecutor();
+    await pool.ready();
+    return pool;
+  },
+});
+
+const api: TrainerApi = {
+  ...trainer,
+  // The page's progress callback arrives as a comlink proxy (a message port per call):
+  // released when the evaluation ends, so evaluating every few steps leaks no ports.
+  evaluate: async (req, onProgress) => {
+    const remote = onProgress as Remote<(p: BenchmarkProgress) => void> | undefined;
+    try {
+      return await trainer.evaluate(req, remote ? (p) => void remote(p).catch(() => undefined) : undefined);
+    } finally {
+      remote?.[releaseProxy]();
+    }
+  },
+};
+
+expose(api);

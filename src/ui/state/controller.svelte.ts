@@ -8,12 +8,16 @@
 // due, and can check the step before keeping it. A step that throws (a lost GPU device, a
 // crashed worker) or whose update is not finite is not kept: the worker is replaced and
 // the run continues from the last checkpoint saved after a good step.
+//
+// Every `benchEvery` steps (and on "Evaluate now") the trainer measures the weights on the
+// built-in benchmark (greedy, tier 1 unless all tiers are chosen); the result is stored on
+// that step's metrics row, so the chart of it survives a reload.
 import { configHash, type Config } from '../../core/config.ts';
 import { isPresetName, type PresetName } from '../../core/presets.ts';
 import { parseUrlState, serializeUrlState, type UrlProblem } from '../../core/urlstate.ts';
-import { formatRunLogLine, parseRunLog, type RunLogLine } from '../../selfplay/runlog.ts';
+import { parseRunLog, type RunLogLine } from '../../selfplay/runlog.ts';
 import type { StepReport } from '../../selfplay/report.ts';
-import type { PlaygroundRequest, PlaygroundResult, SeedingStatus, TrainerEvent, TrainerInfo, TrainerStart, TrainerStatus } from '../../selfplay/trainer.ts';
+import type { BenchmarkProgress, BenchmarkRequest, BenchmarkResult, BenchmarkTiers, PlaygroundRequest, PlaygroundResult, SeedingStatus, TrainerEvent, TrainerInfo, TrainerStart, TrainerStatus } from '../../selfplay/trainer.ts';
 import type { CheckpointFiles } from '../../model/checkpoint.ts';
 import type { BaseCheckpoint } from './base-checkpoint.ts';
 import { FeedModel, type FeedItem } from './feed.ts';
@@ -24,7 +28,7 @@ import { TrainerClient } from './trainer-client.ts';
 import type { Task } from '../../core/taskfile.ts';
 import type { TasksSnapshot } from '../../selfplay/state.ts';
 
-export type Status = 'loading' | 'ready' | 'running' | 'pausing' | 'stepping' | 'recovering' | 'failed';
+export type Status = 'loading' | 'ready' | 'running' | 'pausing' | 'stepping' | 'evaluating' | 'recovering' | 'failed';
 
 export interface Notice {
   id: number;
@@ -39,13 +43,55 @@ export interface TrainerLike {
   save(): Promise<CheckpointFiles>;
   status(): Promise<TrainerStatus>;
   playground(req: PlaygroundRequest): Promise<PlaygroundResult>;
+  evaluate(req: BenchmarkRequest, onProgress?: (p: BenchmarkProgress) => void): Promise<BenchmarkResult>;
+  cancelEvaluate(): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/** How often the page evaluates, and on what; the visitor's choice, kept in this browser. */
+export interface BenchmarkSettings {
+  /** Evaluate after every this many steps; 0 = only when asked. */
+  every: number;
+  tiers: BenchmarkTiers;
+}
+
+/**
+ * A first visit evaluates tier 1 every 20 steps: on the default preset that is ~20 s of
+ * evaluation (wasm, 2 CPU cores) after ~2 minutes of training, about a seventh of the time;
+ * all three tiers take about three times as long.
+ */
+export const DEFAULT_BENCHMARK: BenchmarkSettings = { every: 20, tiers: [1] };
+
+/** An evaluation under way: which weights, on what, how far. */
+export interface EvalProgress {
+  step: number;
+  tiers: BenchmarkTiers;
+  /** Questions answered and judged, of `total` (0 of 0 until the task file is read). */
+  done: number;
+  total: number;
+}
+
+const BENCH_KEY = 'azr.benchmark';
+
+function readBenchmarkSettings(): BenchmarkSettings {
+  try {
+    const v = JSON.parse(localStorage.getItem(BENCH_KEY) ?? 'null') as Partial<BenchmarkSettings> | null;
+    const every = Number.isInteger(v?.every) && v!.every! >= 0 ? v!.every! : DEFAULT_BENCHMARK.every;
+    const tiers = v?.tiers === 'all' || (Array.isArray(v?.tiers) && v.tiers.length > 0 && v.tiers.every(Number.isInteger)) ? v!.tiers! : DEFAULT_BENCHMARK.tiers;
+    return { every, tiers };
+  } catch {
+    return { ...DEFAULT_BENCHMARK };
+  }
 }
 
 export interface ControllerOptions {
   makeClient?: () => TrainerLike;
   /** Save a checkpoint at least every this many steps while running (and always on pause). */
   checkpointEvery?: number;
+  /** The benchmark task file's absolute URL; default the app's /bench/azr-bench.jsonl. */
+  benchmarkUrl?: string;
+  /** Benchmark settings to start with; default the ones stored in this browser (or DEFAULT_BENCHMARK). */
+  benchmark?: BenchmarkSettings;
   /** Where to reflect the config (a test passes its own). */
   location?: { hash: string; replace(hash: string): void };
 }
@@ -114,6 +160,13 @@ export class Controller {
   buffers = $state.raw<TasksSnapshot | null>(null);
   /** The seeding phase as the trainer last reported it (null until it has started). */
   seeding = $state.raw<SeedingStatus | null>(null);
+  /** The run's benchmark evaluations, by step. */
+  evals = $state.raw<BenchmarkResult[]>([]);
+  /** The evaluation under way, or null. */
+  evalProgress = $state.raw<EvalProgress | null>(null);
+  /** "Evaluate now" pressed while training: the loop evaluates after the step under way. */
+  evalQueued = $state(false);
+  benchmark = $state.raw<BenchmarkSettings>({ ...DEFAULT_BENCHMARK });
   /** Tasks a new run's buffers start from: the starter list, or an imported task file. */
   private seedTasks: Task[] = [...STARTER_TASKS];
   private seedName = 'built-in starter tasks';
@@ -126,6 +179,8 @@ export class Controller {
   private feedTimer: ReturnType<typeof setTimeout> | null = null;
   private wantRun = false;
   private loopDone: Promise<void> = Promise.resolve();
+  private evalDone: Promise<void> = Promise.resolve();
+  private readonly benchmarkUrl: () => string;
   private noticeId = 0;
   private readonly makeClient: () => TrainerLike;
   private readonly checkpointEvery: number;
@@ -134,6 +189,9 @@ export class Controller {
   constructor(opts: ControllerOptions = {}) {
     this.makeClient = opts.makeClient ?? (() => new TrainerClient());
     this.checkpointEvery = opts.checkpointEvery ?? 5;
+    this.benchmark = opts.benchmark ?? readBenchmarkSettings();
+    // Resolved against the page, not the worker: the worker's own URL is its bundle's.
+    this.benchmarkUrl = () => opts.benchmarkUrl ?? new URL(`${import.meta.env.BASE_URL}bench/azr-bench.jsonl`, globalThis.location.href).href;
     this.location = opts.location ?? {
       get hash() {
         return globalThis.location.hash;
@@ -304,8 +362,9 @@ export class Controller {
     store.setCurrentRunId(run.id);
     try {
       const at = await this.startFromCheckpoint(run);
-      const reports = (await store.loadMetrics(run.id)).filter((r) => r.step <= at);
-      this.reports = reports;
+      const rows = await store.loadRows(run.id);
+      this.reports = rows.reports.filter((r) => r.step <= at);
+      this.evals = rows.evals.filter((r) => r.step <= at);
       this.run = { ...this.run, step: at, updatedAt: Date.now() };
       await this.persistRun();
       this.ready();
@@ -342,6 +401,9 @@ export class Controller {
     this.failures = 0;
     this.buffers = null;
     this.seeding = null;
+    this.evals = [];
+    this.evalProgress = null;
+    this.evalQueued = false;
   }
 
   private ready(): void {
@@ -396,12 +458,21 @@ export class Controller {
     if (this.status !== 'running') return;
     this.wantRun = false;
     this.status = 'pausing';
-    this.statusText = 'Pausing after this step…';
+    this.evalQueued = false;
+    // An evaluation can take minutes on the cpu fallback: a pause does not wait for it.
+    if (this.evalProgress) {
+      this.statusText = 'Pausing: cancelling the benchmark evaluation…';
+      void this.client?.cancelEvaluate().catch(() => undefined);
+    } else {
+      this.statusText = 'Pausing after this step…';
+    }
   }
 
   private async pauseAndWait(): Promise<void> {
     this.pause();
+    if (this.evalProgress) await this.client?.cancelEvaluate().catch(() => undefined);
     await this.loopDone;
+    await this.evalDone;
   }
 
   private async loop(): Promise<void> {
@@ -446,8 +517,82 @@ export class Controller {
     } catch (e) {
       this.notify('warn', `Step ${report.step} could not be stored: ${(e as Error).message}`);
     }
+    const due = this.benchmark.every > 0 && report.step % this.benchmark.every === 0;
+    if ((due || this.evalQueued) && (this.wantRun || this.status === 'stepping')) {
+      this.evalQueued = false;
+      await this.runEvaluation();
+    }
     if (saveAfter || report.step - (this.run.checkpointStep ?? 0) >= this.checkpointEvery) await this.checkpoint();
     return true;
+  }
+
+  // ---- Benchmark --------------------------------------------------------------------------
+
+  /** The visitor's benchmark settings (every K steps, tiers), kept in this browser. */
+  setBenchmark(next: Partial<BenchmarkSettings>): void {
+    const every = next.every ?? this.benchmark.every;
+    if (!Number.isInteger(every) || every < 0) return this.notify('error', `"Benchmark every" must be a whole number of steps, 0 or more (got ${every}).`);
+    this.benchmark = { every, tiers: next.tiers ?? this.benchmark.tiers };
+    try {
+      localStorage.setItem(BENCH_KEY, JSON.stringify(this.benchmark));
+    } catch {
+      // Storage disabled: the setting holds for this page only.
+    }
+  }
+
+  /**
+   * "Evaluate now": measures the current weights at once when idle; while training, after
+   * the step under way. Pressed again during its own evaluation, it cancels it.
+   */
+  async evaluateNow(): Promise<void> {
+    if (this.status === 'evaluating') {
+      await this.client?.cancelEvaluate().catch(() => undefined);
+      return;
+    }
+    if (this.running || this.status === 'stepping') {
+      if (this.status !== 'pausing') this.evalQueued = true;
+      return;
+    }
+    if (this.status !== 'ready' || !this.client) return;
+    this.status = 'evaluating';
+    // The status line adds the evaluation's progress to this.
+    this.statusText = `Paused at step ${this.step}`;
+    this.evalDone = this.runEvaluation();
+    await this.evalDone;
+    if (this.status === 'evaluating') this.ready();
+  }
+
+  /** One evaluation of the current weights, shown and stored; a failure is a notice, never a rollback. */
+  private async runEvaluation(): Promise<void> {
+    const client = this.client;
+    const run = this.run;
+    if (!client || !run) return;
+    const tiers = this.benchmark.tiers;
+    this.evalProgress = { step: run.step, tiers, done: 0, total: 0 };
+    const current = () => this.client === client && this.run?.id === run.id;
+    try {
+      const result = await client.evaluate({ url: this.benchmarkUrl(), tiers }, (p) => {
+        if (current()) this.evalProgress = { ...p, tiers };
+      });
+      if (!current()) return;
+      this.evals = [...this.evals.filter((e) => e.step !== result.step), result].sort((a, b) => a.step - b.step);
+      try {
+        await store.putEval(run.id, result);
+      } catch (e) {
+        this.notify('warn', `The evaluation of step ${result.step} could not be stored: ${(e as Error).message}`);
+      }
+    } catch (e) {
+      if (!current()) return;
+      const msg = (e as Error).message;
+      if (/cancelled/.test(msg)) this.notify('info', `The benchmark evaluation of step ${run.step} was cancelled.`);
+      else this.notify('warn', `The benchmark evaluation of step ${run.step} failed: ${msg}`);
+    } finally {
+      if (this.client === client) this.evalProgress = null;
+    }
+  }
+
+  async evalsOf(id: string): Promise<BenchmarkResult[]> {
+    return this.run?.id === id ? this.evals : store.loadEvals(id);
   }
 
   /** Saves the trainer's state as the run's checkpoint (only ever after a good step). */
@@ -484,6 +629,7 @@ export class Controller {
     if (this.status === 'loading' || this.status === 'recovering') throw new Error('the trainer is still starting; try again in a moment');
     if (!this.client || this.status === 'failed') throw new Error('no trainer is running: start a new run from Settings first');
     if (this.running || this.status === 'stepping') throw new Error('the trainer is busy training: pause it (Space) and ask again');
+    if (this.status === 'evaluating') throw new Error('the trainer is busy evaluating the benchmark: wait for it (or cancel it) and ask again');
     return this.client.playground(req);
   }
 
@@ -520,6 +666,7 @@ export class Controller {
     try {
       const at = await this.startFromCheckpoint(run);
       this.reports = this.reports.filter((r) => r.step <= at);
+      this.evals = this.evals.filter((r) => r.step <= at);
       this.run = { ...this.run!, step: at };
       await this.persistRun();
     } catch (e) {
@@ -588,8 +735,8 @@ export class Controller {
   async exportRun(id: string): Promise<void> {
     const run = await store.getRun(id);
     if (!run) return;
-    const reports = await store.loadMetrics(id);
-    const log = reports.map((r) => formatRunLogLine(r)).join('\n') + (reports.length ? '\n' : '');
+    const { reports, evals } = await store.loadRows(id);
+    const log = store.runLogText(reports, evals);
     download(new Blob([log], { type: 'application/jsonl' }), `${safeName(run.name)}.run.jsonl`);
     if (run.checkpointStep !== null) {
       const cb = await import('../../model/checkpoint-browser.ts');
@@ -645,7 +792,7 @@ export class Controller {
         checkpointStep: state.step,
       };
       await cb.saveCheckpointToDb(store.checkpointName(run.id), ckpt);
-      await store.putMetrics(run.id, reports);
+      await store.putRows(store.rowsFromLog(run.id, reports));
       await store.putRun(run);
       await this.refreshRuns();
       this.notify('info', `Imported "${run.name}" at step ${run.step}${reports.length ? ` with ${reports.length} logged steps` : ''}. Open it from the runs table.`);

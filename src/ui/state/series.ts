@@ -4,6 +4,11 @@
 // legible without relying on hue alone.
 import type { StepReport } from '../../selfplay/report.ts';
 import { TASK_TYPES, type TaskType } from '../../core/tasks.ts';
+import type { Accuracy, TypeCounts } from '../../eval/evaluate.ts';
+import type { BenchmarkResult, BenchmarkTiers } from '../../selfplay/trainer.ts';
+
+// Steps are whole numbers: never put a tick at step 1.25.
+export const STEP_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
 export const OKABE_ITO = {
   orange: '#E69F00',
@@ -109,3 +114,83 @@ export const CHARTS: ChartSpec[] = [
 export function columns(spec: ChartSpec, reports: readonly StepReport[]): number[][] {
   return [reports.map((r) => r.step), ...spec.series.map((s) => reports.map((r) => s.value(r)))];
 }
+
+// ---- Benchmark accuracy ------------------------------------------------------------------
+// Evaluations are sparse (every K steps, or when asked), so their chart has its own x
+// column: the steps that were evaluated, not every step.
+
+/** What a chart needs of one evaluation (stored rows and imported run logs hold at least this). */
+export type BenchPoint = Pick<BenchmarkResult, 'step' | 'tiers' | 'n' | 'accuracy' | 'byTier'>;
+
+export const BENCH_SERIES = TASK_TYPES.map((t) => ({ label: t, colour: TYPE_COLOUR[t] }));
+
+const sortedTiers = (t: number[]) => [...new Set(t)].sort((a, b) => a - b);
+
+export function sameTiers(a: BenchmarkTiers, b: BenchmarkTiers): boolean {
+  if (a === 'all' || b === 'all') return a === b;
+  return sortedTiers(a).join(',') === sortedTiers(b).join(',');
+}
+
+/** "tier 1", "tiers 1, 2", "all tiers". */
+export function tiersLabel(t: BenchmarkTiers): string {
+  if (t === 'all') return 'all tiers';
+  const xs = sortedTiers(t);
+  return `tier${xs.length > 1 ? 's' : ''} ${xs.join(', ')}`;
+}
+
+/**
+ * Accuracy and question counts per type over `tiers`: the evaluation's own totals when it
+ * ran on exactly those tiers, pooled from its per-tier counts when it ran on more of them
+ * (an all-tier evaluation holds a tier-1 one), null when it did not measure them all.
+ */
+export function accuracyOver(ev: BenchPoint, tiers: BenchmarkTiers): { accuracy: Accuracy; n: TypeCounts } | null {
+  if (sameTiers(ev.tiers, tiers)) return { accuracy: ev.accuracy, n: ev.n };
+  if (tiers === 'all') return null;
+  const parts = sortedTiers(tiers).map((t) => ev.byTier[String(t)]);
+  if (parts.some((p) => !p)) return null;
+  const n = { deduction: 0, abduction: 0, induction: 0 };
+  const accuracy = { deduction: null, abduction: null, induction: null } as Accuracy;
+  for (const type of TASK_TYPES) {
+    let right = 0;
+    for (const p of parts) {
+      n[type] += p.n[type];
+      right += (p.accuracy[type] ?? 0) * p.n[type];
+    }
+    accuracy[type] = n[type] > 0 ? right / n[type] : null;
+  }
+  return { accuracy, n };
+}
+
+/** Mean accuracy over the task types measured (the CLI's plots use the same mean), or null. */
+export function meanAccuracy(acc: Accuracy): number | null {
+  const xs = TASK_TYPES.map((t) => acc[t]).filter((x): x is number => x !== null);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+/**
+ * uPlot's columns for the benchmark chart: x = evaluated steps (ascending, one per step,
+ * the newest evaluation of a step wins), then one column per task type (null: not measured).
+ * Only evaluations that cover `tiers` are plotted: points of different task sets on one line
+ * would read as progress that is not there.
+ */
+export function benchColumns(evals: readonly BenchPoint[], tiers: BenchmarkTiers): (number | null)[][] {
+  const byStep = new Map<number, Accuracy>();
+  for (const ev of evals) {
+    const over = accuracyOver(ev, tiers);
+    if (over) byStep.set(ev.step, over.accuracy);
+  }
+  const steps = [...byStep.keys()].sort((a, b) => a - b);
+  return [steps, ...TASK_TYPES.map((t) => steps.map((s) => byStep.get(s)![t]))];
+}
+
+/** The tiers the benchmark chart shows: those of the newest evaluation (tier 1 before any). */
+export function chartTiers(evals: readonly BenchPoint[]): BenchmarkTiers {
+  return evals.length ? evals.reduce((a, b) => (b.step >= a.step ? b : a)).tiers : [1];
+}
+
+/** "60 deduction, 60 abduction and 60 induction questions". */
+export function questionCounts(n: TypeCounts): string {
+  return `${n.deduction} deduction, ${n.abduction} abduction and ${n.induction} induction questions`;
+}
+
+export const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);

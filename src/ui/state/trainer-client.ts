@@ -4,7 +4,7 @@
 // whole and a fresh one started from the last good checkpoint, so this class owns the
 // Worker object and can terminate it.
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import type { PlaygroundRequest, PlaygroundResult, TrainerApi, TrainerEvent, TrainerInfo, TrainerStart, TrainerStatus } from '../../selfplay/trainer.ts';
+import type { BenchmarkProgress, BenchmarkRequest, BenchmarkResult, PlaygroundRequest, PlaygroundResult, TrainerApi, TrainerEvent, TrainerInfo, TrainerStart, TrainerStatus } from '../../selfplay/trainer.ts';
 import type { StepReport } from '../../selfplay/report.ts';
 import type { CheckpointFiles } from '../../model/checkpoint.ts';
 
@@ -51,6 +51,15 @@ export class TrainerClient {
 
   playground(req: PlaygroundRequest): Promise<PlaygroundResult> {
     return this.remote().playground(req);
+  }
+
+  /** `onProgress` crosses to the worker as a comlink proxy, which the worker releases when the evaluation ends. */
+  evaluate(req: BenchmarkRequest, onProgress?: (p: BenchmarkProgress) => void): Promise<BenchmarkResult> {
+    return this.remote().evaluate(req, onProgress ? proxy(onProgress) : undefined);
+  }
+
+  cancelEvaluate(): Promise<void> {
+    return this.remote().cancelEvaluate();
   }
 
   /** Stops the trainer politely (releases GPU memory and sandbox workers), then ends the worker. */

@@ -19,6 +19,8 @@ function faulty(faults: Map<number, Fault>): () => TrainerLike {
       save: () => real.save(),
       status: () => real.status(),
       playground: (req) => real.playground(req),
+      evaluate: (req, onProgress) => real.evaluate(req, onProgress),
+      cancelEvaluate: () => real.cancelEvaluate(),
       dispose: () => real.dispose(),
       async step(): Promise<StepReport> {
         const fault = faults.get(++calls) ?? null;
