@@ -27,7 +27,11 @@ export interface EvaluateOptions {
   limits?: Partial<ExecLimits>;
   /** Prompts per call to the policy, so progress can be reported between calls. */
   chunk?: number;
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after every chunk. A promise it returns is awaited before the next chunk (a
+   * worker yields there so it can hear a cancel); a throw ends the evaluation with it.
+   */
+  onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
 export interface TypeCounts {
@@ -116,7 +120,7 @@ export async function evaluate(policy: Policy, executor: Executor, tasks: readon
     );
     const judged = await judgeAll(executor, part.map((q, i) => ({ task: q.task, text: gens[i].text })), opts.limits ?? {});
     for (const j of judged) correct.push(j.outcome === 'correct');
-    opts.onProgress?.(Math.min(start + chunk, rows.length), rows.length);
+    await opts.onProgress?.(Math.min(start + chunk, rows.length), rows.length);
   }
 
   const total = { n: zeros(), right: zeros() };

@@ -354,10 +354,13 @@ export function createTrainer(host: TrainerHost): TrainerApi {
           maxPromptTokens: c.maxPromptTokens,
           limits: { timeoutMs: c.executorTimeoutMs },
           chunk: req.chunk ?? 60,
-          onProgress: (done, total) => {
-            // Throwing here ends evaluate() between two chunks: the only place it can stop.
-            cancelled();
+          onProgress: async (done, total) => {
             onProgress?.({ step, done, total });
+            // Between two chunks is the only place evaluate() can stop (a throw here ends
+            // it). Yield to the event loop first: on wasm a chunk of unreadable answers
+            // never waits on anything, and a worker would not hear a cancel until the end.
+            await new Promise((r) => setTimeout(r, 0));
+            cancelled();
           },
         });
         return { ...result, step, tiers, tasks: chosen.length, ms: performance.now() - t0 };

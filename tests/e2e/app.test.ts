@@ -1,7 +1,7 @@
 // The built app in real Chromium (playwright-core, the system browser with the project's
 // flags), against `vite preview`: ask the playground before the first step, start
 // training, watch steps reach the counter, charts and feed, pause, step once, reload and
-// resume, read the config from the URL, export and re-import a run, and train on each
+// resume, evaluate on the built-in benchmark, read the config from the URL, export and re-import a run, and train on each
 // backend a visitor may get (wasm, SwiftShader WebGPU, the cpu fallback). A long-task
 // observer runs throughout training: the page's thread only renders, so no task on it may
 // take over 100 ms.
@@ -127,6 +127,49 @@ test('start, at least 3 iterations in the counter, charts and feed; pause; step 
   await page.getByTestId('step-once').click();
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid="step-count"]')?.textContent) === n, paused + 3, { timeout: 60_000 });
   await waitStatus('ready');
+  expect(pageErrors).toEqual([]);
+});
+
+test('"Evaluate now": the status line shows its progress, then the benchmark chart and readout show accuracy per type, kept across a reload and in the runs comparison', async () => {
+  await waitStatus('ready');
+  const at = await stepCount();
+  expect(await page.getByTestId('bench-empty').textContent()).toMatch(/No evaluation yet\. The first runs after step \d+, or press Evaluate now/);
+  await longTasks();
+  await page.getByTestId('evaluate-now').click();
+  await waitStatus('evaluating', 10_000);
+  // It runs in the trainer worker; the page says what it is doing and how far it is.
+  await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`evaluating step ${at} on the benchmark \\(tier 1, greedy\\): \\d+/\\d+ questions`));
+  expect(await page.getByTestId('evaluate-now').textContent()).toMatch(/Cancel evaluation/);
+  await page.getByTestId('status').screenshot({ path: join(SHOTS, '2d-evaluating.png') });
+  await waitStatus('ready', 180_000);
+  const tasks = await longTasks();
+  expect(Math.max(0, ...tasks), `long tasks while evaluating: ${tasks.map((x) => x.toFixed(0)).join(', ')}`).toBeLessThanOrEqual(100);
+
+  const readout = page.getByTestId('bench-readout');
+  expect(await readout.textContent()).toMatch(new RegExp(`Step ${at} · tier 1`));
+  for (const type of ['deduction', 'abduction', 'induction']) {
+    const row = page.getByTestId(`bench-acc-${type}`);
+    expect(await row.textContent()).toMatch(new RegExp(`${type} \\d+\\.\\d% \\(\\d+/\\d+\\)`));
+    const acc = Number(await row.getAttribute('data-accuracy'));
+    expect(acc).toBeGreaterThanOrEqual(0);
+    expect(acc).toBeLessThanOrEqual(1);
+  }
+  expect(await page.getByTestId('bench-note').textContent()).toMatch(/Greedy .* tier 1: \d+ deduction, \d+ abduction and \d+ induction questions per evaluation/);
+  expect(await page.getByTestId('benchmark').getAttribute('data-evals')).toBe('1');
+  expect(await page.getByTestId('bench-empty').count()).toBe(0);
+  // One legend entry per task type, and the point drawn (uPlot keeps one per series in its data).
+  expect(await page.getByTestId('chart-benchmark').locator('.u-legend .u-series').count()).toBe(4);
+  await page.getByTestId('benchmark').screenshot({ path: join(SHOTS, '2e-benchmark.png') });
+
+  // Stored with the step's metrics: a reload shows it again.
+  await page.reload();
+  await waitStatus('ready');
+  expect(await page.getByTestId('benchmark').getAttribute('data-evals')).toBe('1');
+  expect(await page.getByTestId('bench-readout').textContent()).toMatch(new RegExp(`Step ${at} · tier 1`));
+  // The runs comparison overlays it.
+  await page.locator('tr.current').getByRole('checkbox').check();
+  await expect.poll(() => page.getByTestId('compare-bench-chart').getAttribute('data-runs')).toBe('1');
+  await page.locator('tr.current').getByRole('checkbox').uncheck();
   expect(pageErrors).toEqual([]);
 });
 

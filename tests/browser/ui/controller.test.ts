@@ -5,7 +5,7 @@
 import { expect, test } from 'vitest';
 import { Controller, type TrainerLike } from '../../../src/ui/state/controller.svelte.ts';
 import { TrainerClient } from '../../../src/ui/state/trainer-client.ts';
-import { getRun, loadMetrics } from '../../../src/ui/state/runs.ts';
+import { getRun, loadEvals, loadMetrics } from '../../../src/ui/state/runs.ts';
 import type { StepReport } from '../../../src/selfplay/report.ts';
 
 type Fault = 'throw' | 'nan' | null;
@@ -82,4 +82,59 @@ test('a lost device and a NaN loss are skipped, reported, and training resumes f
   expect(stored.map((r) => r.step)).toEqual(steps);
   expect((await getRun(ctl.run!.id))?.checkpointStep).toBe(ctl.step);
   await ctl.dispose();
+});
+
+test('the benchmark runs every K steps and on "Evaluate now" (its progress on the controller), is stored on the step\'s row and reopens with the run', async () => {
+  let hash = 'preset=smoke&backend=wasm&init=random&seed=12';
+  const location = { get hash() { return hash; }, replace: (h: string) => (hash = h) };
+  const ctl = new Controller({ location, benchmark: { every: 2, tiers: [1] } });
+  await ctl.boot();
+  expect(ctl.status, ctl.statusText).toBe('ready');
+  await ctl.stepOnce();
+  expect(ctl.evals).toEqual([]);
+  await ctl.stepOnce(); // step 2: due
+  expect(ctl.evals.map((e) => e.step)).toEqual([2]);
+  const [auto] = ctl.evals;
+  expect(auto.tiers).toEqual([1]);
+  for (const t of ['deduction', 'abduction', 'induction'] as const) {
+    expect(auto.n[t] + auto.skipped.filter((x) => x.type === t).length).toBe(60); // the shipped file's tier 1
+    expect(auto.accuracy[t] ?? 0).toBeGreaterThanOrEqual(0);
+    expect(auto.accuracy[t] ?? 0).toBeLessThanOrEqual(1);
+  }
+
+  // "Evaluate now" when idle: status and progress while it runs, then the newer result replaces step 2's.
+  const seen: string[] = [];
+  const now = ctl.evaluateNow();
+  expect(ctl.status).toBe('evaluating');
+  await until(() => {
+    if (ctl.evalProgress) seen.push(`${ctl.evalProgress.done}/${ctl.evalProgress.total}`);
+    return ctl.status === 'ready';
+  }, 120_000);
+  await now;
+  expect(seen.length).toBeGreaterThan(0);
+  expect(ctl.evalProgress).toBeNull();
+  expect(ctl.evals.map((e) => e.step)).toEqual([2]);
+  expect(ctl.evals[0].accuracy).toEqual(auto.accuracy); // greedy, same weights
+
+  // A cancelled evaluation leaves nothing behind and says so.
+  const cancelled = ctl.evaluateNow();
+  await until(() => ctl.evalProgress !== null);
+  await ctl.evaluateNow(); // the button reads "Cancel evaluation" now
+  await cancelled;
+  expect(ctl.status).toBe('ready');
+  expect(ctl.notices.at(-1)?.text).toMatch(/evaluation of step 2 was cancelled/);
+
+  expect((await loadEvals(ctl.run!.id)).map((e) => e.step)).toEqual([2]);
+  expect((await loadMetrics(ctl.run!.id)).map((r) => r.step)).toEqual([1, 2]);
+  const id = ctl.run!.id;
+  await ctl.dispose();
+
+  // Reopened (as a reload does): the evaluation comes back with the run.
+  const again = new Controller({ location, benchmark: { every: 0, tiers: [1] } });
+  await again.boot();
+  expect(again.run?.id).toBe(id);
+  expect(again.evals.map((e) => e.step)).toEqual([2]);
+  await again.stepOnce(); // every 0 = off: no evaluation
+  expect(again.evals.map((e) => e.step)).toEqual([2]);
+  await again.dispose();
 });
