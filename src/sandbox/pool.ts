@@ -3,12 +3,17 @@
 //
 // - Batching: run(jobs) cuts the batch into chunks (one message per chunk, not per job),
 //   sized so every worker gets several, and hands the next chunk to whichever worker
-//   is free. Results come back in input order.
+//   has room. Results come back in input order.
+// - Pipelining: a worker holds up to `chunksInFlight` chunks (default 2): the next one
+//   is already waiting in its message queue when it finishes one, so it never idles
+//   while its results travel to the host and the host answers. A worker's chunks run
+//   strictly one after another.
 // - Watchdog: the runner interrupts guest code at its deadline, but some native work
-//   (e.g. printing a huge BigInt) cannot be interrupted. Each worker writes the index of
-//   the job it is on into a shared cell; the host gives that job its timeout plus some
-//   slack and, past it, terminates the worker, answers the job with `timeout`, re-runs
-//   its chunk-mates elsewhere and starts a replacement. Without SharedArrayBuffer (a
+//   (e.g. printing a huge BigInt) cannot be interrupted. Each worker counts the jobs it
+//   has started in a shared cell, which tells the host which job of which chunk it is
+//   on; the host gives that job its timeout plus some slack and, past it, terminates
+//   the worker, answers the job with `timeout`, re-runs its chunk-mates (and any chunk
+//   queued behind) elsewhere and starts a replacement. Without SharedArrayBuffer (a
 //   page that is not cross-origin isolated) the deadline is the whole chunk's budget and
 //   the chunk-mates are re-run one by one, which finds the culprit the same way.
 // - Recycling: a worker is replaced after an abort (a host kill, a `timeout` or `memory`
@@ -29,7 +34,13 @@ export class SandboxPoolError extends Error {
 export interface PoolOptions {
   /** Number of workers (default: browser hardwareConcurrency − 1, Node availableParallelism). */
   size?: number;
-  /** Replace a worker after it has run this many jobs (sheds WASM heap growth). */
+  /**
+   * Replace a worker after it has run this many jobs (sheds WASM heap growth). The runner
+   * already replaces its QuickJS runtime every 1,000 jobs and after any `memory` verdict,
+   * which keeps the WASM heap flat (16 MiB over 60,000 bench jobs), while a replacement
+   * costs a worker start — a QuickJS compile, ~0.3 s of CPU with the worker missing
+   * meanwhile: every 5,000 jobs that was ~7% of the pool's CPU time.
+   */
   recycleAfterJobs?: number;
   /** Replace a worker after a chunk in which a job ended in `timeout` or `memory`. */
   recycleOnAbort?: boolean;
@@ -41,6 +52,8 @@ export interface PoolOptions {
   maxChunkChecks?: number;
   /** How many chunks per worker a batch is cut into, so uneven jobs still balance. */
   chunksPerWorker?: number;
+  /** Chunks a worker holds at once, the one it runs and those queued behind it (default 2). */
+  chunksInFlight?: number;
   /**
    * Track each worker's current job through a SharedArrayBuffer (default: wherever one
    * exists). Off, the watchdog falls back to whole-chunk deadlines, as in a page that is
@@ -50,12 +63,13 @@ export interface PoolOptions {
 }
 
 export const DEFAULT_POOL_OPTIONS = {
-  recycleAfterJobs: 5000,
+  recycleAfterJobs: 50_000,
   recycleOnAbort: true,
   slackMs: 300,
   startTimeoutMs: 30_000,
   maxChunkChecks: 256,
   chunksPerWorker: 4,
+  chunksInFlight: 2,
   sharedProgress: true,
 } satisfies Omit<Required<PoolOptions>, 'size'>;
 
@@ -97,6 +111,16 @@ interface Task {
 
 type Chunk = Task[];
 
+/** A chunk sent to a worker and not answered yet. */
+interface InFlight {
+  chunk: Chunk;
+  /** Jobs sent to this worker before this chunk: its first job is the worker's job base + 1. */
+  base: number;
+  /** When it became the chunk the worker is on, as far as the host knows (sent to an idle worker, or the one before it answered). */
+  start: number;
+}
+
+
 interface Slot {
   index: number;
   handle: WorkerHandle;
@@ -106,10 +130,12 @@ interface Slot {
   started: Promise<void>;
   markStarted: () => void;
   startTimer: ReturnType<typeof setTimeout> | null;
-  chunk: Chunk | null;
+  /** Oldest first: inflight[0] is the chunk the worker is on (or has just finished). */
+  inflight: InFlight[];
+  /** Jobs sent to this worker, answered or not. */
+  assigned: number;
   jobsDone: number;
-  chunkStart: number;
-  /** Last progress value seen by the watchdog, and when it changed. */
+  /** Last progress value seen by the watchdog, and since when it is the worker's state. */
   seen: number;
   seenAt: number;
 }
@@ -132,10 +158,11 @@ export class SandboxPool implements Executor {
     const size = options.size ?? 1;
     if (!Number.isInteger(size) || size < 1) throw new SandboxPoolError(`pool size must be an integer >= 1, got ${size}`);
     const opts = { ...DEFAULT_POOL_OPTIONS, ...stripUndefined(options) };
-    for (const key of ['recycleAfterJobs', 'slackMs', 'startTimeoutMs', 'maxChunkChecks', 'chunksPerWorker'] as const) {
+    for (const key of ['recycleAfterJobs', 'slackMs', 'startTimeoutMs', 'maxChunkChecks', 'chunksPerWorker', 'chunksInFlight'] as const) {
       const v = opts[key];
       if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new SandboxPoolError(`pool option ${key} must be a positive number, got ${v}`);
     }
+    if (!Number.isInteger(opts.chunksInFlight)) throw new SandboxPoolError(`pool option chunksInFlight must be an integer, got ${opts.chunksInFlight}`);
     this.size = size;
     this.opts = opts;
     this.slots = Array.from({ length: size }, () => null);
@@ -207,25 +234,8 @@ export class SandboxPool implements Executor {
 
   // --- scheduling -------------------------------------------------------------------
 
-  /** Cut a batch into chunks of roughly equal checks, several per worker. */
   private plan(tasks: Task[]): Chunk[] {
-    const weight = (t: Task) => Math.max(1, t.job.inputs.length);
-    const total = tasks.reduce((n, t) => n + weight(t), 0);
-    const target = Math.min(this.opts.maxChunkChecks, Math.max(1, Math.ceil(total / (this.size * this.opts.chunksPerWorker))));
-    const chunks: Chunk[] = [];
-    let cur: Chunk = [];
-    let w = 0;
-    for (const t of tasks) {
-      cur.push(t);
-      w += weight(t);
-      if (w >= target) {
-        chunks.push(cur);
-        cur = [];
-        w = 0;
-      }
-    }
-    if (cur.length) chunks.push(cur);
-    return chunks;
+    return planChunks(tasks, (t) => t.job.inputs.length, this.size, this.opts);
   }
 
   private pump(): void {
@@ -236,9 +246,17 @@ export class SandboxPool implements Executor {
         // Replace dead workers eagerly while starting works; after a failed start,
         // only when there is work waiting, so a broken environment cannot spin.
         if (this.queue.length > 0 || this.startFailures === 0) this.startSlot(i);
-        continue;
       }
-      if (s.state === 'idle' && this.queue.length > 0) this.send(s, this.queue.shift()!);
+    }
+    // Every started worker gets a chunk before any gets a second, and so on.
+    for (let depth = 1; depth <= this.opts.chunksInFlight && this.queue.length > 0; depth++) {
+      for (const s of this.slots) {
+        if (this.queue.length === 0) break;
+        if (!s || (s.state !== 'idle' && s.state !== 'busy') || s.inflight.length >= depth) continue;
+        // A worker due for recycling finishes what it holds and takes nothing more.
+        if (s.inflight.length > 0 && s.assigned >= this.opts.recycleAfterJobs) continue;
+        this.send(s, this.queue.shift()!);
+      }
     }
   }
 
@@ -261,9 +279,9 @@ export class SandboxPool implements Executor {
       started: new Promise((r) => (markStarted = r)),
       markStarted: () => markStarted(),
       startTimer: null,
-      chunk: null,
+      inflight: [],
+      assigned: 0,
       jobsDone: 0,
-      chunkStart: 0,
       seen: 0,
       seenAt: 0,
     };
@@ -309,43 +327,59 @@ export class SandboxPool implements Executor {
   }
 
   private send(s: Slot, chunk: Chunk): void {
+    const now = performance.now();
+    if (s.inflight.length === 0) s.seenAt = now; // the worker's clock starts now, whatever its counter says
+    const entry: InFlight = { chunk, base: s.assigned, start: now };
+    s.inflight.push(entry);
+    s.assigned += chunk.length;
     s.state = 'busy';
-    s.chunk = chunk;
-    s.chunkStart = s.seenAt = performance.now();
-    s.seen = 0;
-    if (s.progress) Atomics.store(s.progress, 0, 0);
     s.handle.api.runChunk(chunk.map((t) => t.job)).then(
-      (outcome) => this.chunkDone(s, chunk, outcome),
+      (outcome) => this.chunkDone(s, entry, outcome),
       (e) => {
-        if (s.chunk === chunk) this.abort(s, 'error', `the sandbox worker failed while running this job: ${message(e)}`);
+        if (s.inflight.includes(entry)) this.abort(s, 'error', `the sandbox worker failed while running this job: ${message(e)}`);
       },
     );
     this.startWatchdog();
   }
 
-  private chunkDone(s: Slot, chunk: Chunk, outcome: ChunkOutcome): void {
-    if (s.chunk !== chunk || s.state !== 'busy') return; // aborted meanwhile; already answered
-    s.chunk = null;
+  private chunkDone(s: Slot, entry: InFlight, outcome: ChunkOutcome): void {
+    if (s.state !== 'busy' || s.inflight[0] !== entry) return; // aborted meanwhile; already answered
+    s.inflight.shift();
+    const chunk = entry.chunk;
     const n = outcome.results.length;
     for (let i = 0; i < n; i++) chunk[i].settle(outcome.results[i]);
     s.jobsDone += n;
     this.counters.jobs += n;
+    const next = s.inflight[0];
+    if (next !== undefined) {
+      // The worker has moved on to the next chunk; it may not have reported starting it yet.
+      next.start = performance.now();
+      if (s.seen <= next.base) s.seenAt = next.start;
+    }
     let recycle = s.jobsDone >= this.opts.recycleAfterJobs;
     if (this.opts.recycleOnAbort && outcome.results.some((r) => ABORT_VERDICTS.has(r.verdict))) recycle = true;
     if (outcome.fault !== undefined || n < chunk.length) {
       const culprit = chunk[n];
       culprit?.settle(hostResult(culprit.job, 'error', `the sandbox runner failed on this job (${outcome.fault ?? 'no result'}); the worker was replaced`, 0));
-      const rest = chunk.slice(n + 1);
-      if (rest.length) this.queue.unshift(rest);
+      this.requeue(chunk.slice(n + 1));
       recycle = true;
     }
     if (recycle) {
       this.counters.recycled++;
+      // What it still holds runs elsewhere, from the start.
+      const held = s.inflight.splice(0);
       void this.kill(s);
-    } else {
+      for (let i = held.length - 1; i >= 0; i--) this.requeue(held[i].chunk);
+    } else if (s.inflight.length === 0) {
       s.state = 'idle';
     }
     this.pump();
+  }
+
+  /** Put unanswered tasks back at the front of the queue, as one chunk. */
+  private requeue(tasks: Task[]): void {
+    const open = tasks.filter((t) => !t.done);
+    if (open.length) this.queue.unshift(open);
   }
 
   // --- failure handling --------------------------------------------------------------
@@ -365,17 +399,35 @@ export class SandboxPool implements Executor {
    * multi-job chunk is re-run one job per chunk so the culprit answers alone.
    */
   private abort(s: Slot, verdict: Verdict, reason: string): void {
-    const chunk = s.chunk ?? [];
-    const at = s.progress ? Atomics.load(s.progress, 0) - 1 : -1;
-    const ms = performance.now() - (s.progress ? s.seenAt : s.chunkStart);
+    const held = s.inflight.splice(0);
+    // The worker's job count says which job of which held chunk it is on.
+    let on = -1;
+    let at = -1;
+    if (s.progress) {
+      const started = Atomics.load(s.progress, 0);
+      on = held.findIndex((e) => started > e.base && started <= e.base + e.chunk.length);
+      if (on >= 0) at = started - 1 - held[on].base;
+    }
+    if (on < 0 && held.length > 0) {
+      // No count, or it had not started a job it holds: it is on the oldest chunk, and
+      // only a chunk of one names its culprit (so re-running one job per chunk always ends).
+      on = 0;
+      at = held[0].chunk.length === 1 ? 0 : -1;
+    }
+    const ms = performance.now() - (s.progress ? s.seenAt : (held[0]?.start ?? s.seenAt));
     void this.kill(s);
-    const culprit = at >= 0 && at < chunk.length ? at : chunk.length === 1 ? 0 : -1;
-    if (culprit >= 0) {
-      chunk[culprit].settle(hostResult(chunk[culprit].job, verdict, reason, ms));
-      const rest = chunk.filter((_, i) => i !== culprit);
-      if (rest.length) this.queue.unshift(rest);
-    } else {
-      this.queue.unshift(...chunk.map((t) => [t]));
+    // Front of the queue, in their order: the held chunks but the culprit's, each whole
+    // (results that were on their way back are lost with the worker), or one job per
+    // chunk for a chunk whose culprit is unknown.
+    for (let i = held.length - 1; i >= 0; i--) {
+      const chunk = held[i].chunk;
+      if (i !== on) this.requeue(chunk);
+      else if (at >= 0) {
+        chunk[at].settle(hostResult(chunk[at].job, verdict, reason, ms));
+        this.requeue(chunk.filter((_, k) => k !== at));
+      } else {
+        for (let k = chunk.length - 1; k >= 0; k--) this.requeue([chunk[k]]);
+      }
     }
     this.pump();
   }
@@ -387,7 +439,7 @@ export class SandboxPool implements Executor {
 
   private kill(s: Slot): Promise<unknown> | undefined {
     s.state = 'dead';
-    s.chunk = null;
+    s.inflight = [];
     // A worker killed while starting never answers init: release its timer and ready() waiters.
     this.clearStartTimer(s);
     s.markStarted();
@@ -415,9 +467,8 @@ export class SandboxPool implements Executor {
     const now = performance.now();
     let busy = false;
     for (const s of this.slots) {
-      if (!s || s.state !== 'busy' || !s.chunk) continue;
+      if (!s || s.state !== 'busy' || s.inflight.length === 0) continue;
       busy = true;
-      const chunk = s.chunk;
       let deadline: number;
       let limit: number;
       if (s.progress) {
@@ -426,11 +477,15 @@ export class SandboxPool implements Executor {
           s.seen = v;
           s.seenAt = now;
         }
-        limit = v > 0 ? chunk[Math.min(v, chunk.length) - 1].timeoutMs : 0;
+        // The job it started last, if that is one it holds; between chunks (v at a chunk
+        // boundary not yet answered) it must start the next one within the slack.
+        const e = s.inflight.find((x) => v > x.base && v <= x.base + x.chunk.length);
+        limit = e ? e.chunk[v - 1 - e.base].timeoutMs : 0;
         deadline = s.seenAt + limit + this.opts.slackMs;
       } else {
-        limit = chunk.reduce((n, t) => n + t.timeoutMs, 0);
-        deadline = s.chunkStart + limit + this.opts.slackMs;
+        const first = s.inflight[0];
+        limit = first.chunk.reduce((n, t) => n + t.timeoutMs, 0);
+        deadline = first.start + limit + this.opts.slackMs;
       }
       if (now > deadline) {
         this.counters.hostTimeouts++;
@@ -451,6 +506,32 @@ export class SandboxPool implements Executor {
     const after = this.holds > 0;
     if (before !== after) for (const s of this.slots) if (s && s.state !== 'dead') s.handle.setRef?.(after);
   }
+}
+
+/**
+ * Cut a batch into chunks of roughly equal checks, `chunksPerWorker` per worker (at most
+ * maxChunkChecks each), keeping jobs whole. `checks` is an item's weight (a job with no
+ * inputs still counts one). Chunks that shrink towards the end of a batch were tried: with
+ * two chunks held per worker they balanced no better and cost more messages.
+ */
+export function planChunks<T>(items: readonly T[], checks: (item: T) => number, workers: number, opts: { chunksPerWorker: number; maxChunkChecks: number }): T[][] {
+  const weight = (item: T) => Math.max(1, checks(item));
+  const total = items.reduce((n, item) => n + weight(item), 0);
+  const target = Math.min(opts.maxChunkChecks, Math.max(1, Math.ceil(total / (workers * opts.chunksPerWorker))));
+  const chunks: T[][] = [];
+  let cur: T[] = [];
+  let w = 0;
+  for (const item of items) {
+    cur.push(item);
+    w += weight(item);
+    if (w >= target) {
+      chunks.push(cur);
+      cur = [];
+      w = 0;
+    }
+  }
+  if (cur.length) chunks.push(cur);
+  return chunks;
 }
 
 /** An answer made by the host when no worker could give one: every input shares it. */

@@ -27,10 +27,12 @@ export interface SandboxWorkerApi {
   /**
    * Build the runner (compile QuickJS) and attach the progress cell. The cell is a
    * one-slot Int32Array on a SharedArrayBuffer (or null where there is none): the
-   * worker writes `i + 1` into it as job `i` of a chunk starts, so the host can tell
+   * worker writes into it the number of jobs it has started, over all its chunks, as
+   * each job starts. The host knows which jobs it sent in which order, so it can tell
    * which job hung when the worker stops answering, and give each job its own deadline.
    */
   init(progress: Int32Array | null): Promise<{ ms: number }>;
+  /** Run a chunk. Chunks sent while one runs wait their turn: they run in the order sent, one at a time. */
   runChunk(jobs: ExecJob[]): Promise<ChunkOutcome>;
 }
 
@@ -39,6 +41,10 @@ const WARM_UP: ExecJob = { program: 'function f(a) { return [a, String(a)]; }', 
 export function createSandboxWorkerApi(createRunner: () => Promise<JobRunner>): SandboxWorkerApi {
   let runner: Promise<JobRunner> | null = null;
   let progress: Int32Array | null = null;
+  let started = 0;
+  // The chunk running now, or resolved: the next chunk starts after it (a chunk only
+  // yields while its runner recovers, and another chunk must not run then).
+  let turn: Promise<unknown> = Promise.resolve();
   // Lazy: the worker must answer comlink at once, and compiling the WASM module is the
   // slow part of starting, so it happens on the first call rather than at import.
   const getRunner = () => (runner ??= createRunner());
@@ -53,25 +59,31 @@ export function createSandboxWorkerApi(createRunner: () => Promise<JobRunner>): 
       r.runJob(WARM_UP);
       return { ms: performance.now() - t0 };
     },
-    async runChunk(jobs) {
-      const r = await getRunner();
-      const results: ExecResult[] = [];
-      for (let i = 0; i < jobs.length; i++) {
-        try {
-          if (r.ready === false) await r.recover?.();
-          if (progress) Atomics.store(progress, 0, i + 1);
-          results.push(r.runJob(jobs[i]));
-        } catch (e) {
-          const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-          // A malformed job is the caller's mistake; the runner is fine and goes on.
-          if (e instanceof Error && e.name === 'ExecJobError') {
-            results.push({ verdict: 'error', reason: `the job is malformed (${why})`, results: jobs[i].inputs.map(() => ({ verdict: 'error', reason: why })), ms: 0 });
-            continue;
-          }
-          return { results, fault: why };
-        }
-      }
-      return { results };
+    runChunk(jobs) {
+      const outcome = turn.then(() => runChunk(jobs));
+      turn = outcome.catch(() => undefined);
+      return outcome;
     },
   };
+
+  async function runChunk(jobs: ExecJob[]): Promise<ChunkOutcome> {
+    const r = await getRunner();
+    const results: ExecResult[] = [];
+    for (let i = 0; i < jobs.length; i++) {
+      try {
+        if (r.ready === false) await r.recover?.();
+        if (progress) Atomics.store(progress, 0, ++started);
+        results.push(r.runJob(jobs[i]));
+      } catch (e) {
+        const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        // A malformed job is the caller's mistake; the runner is fine and goes on.
+        if (e instanceof Error && e.name === 'ExecJobError') {
+          results.push({ verdict: 'error', reason: `the job is malformed (${why})`, results: jobs[i].inputs.map(() => ({ verdict: 'error', reason: why })), ms: 0 });
+          continue;
+        }
+        return { results, fault: why };
+      }
+    }
+    return { results };
+  }
 }

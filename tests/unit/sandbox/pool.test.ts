@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createNodePool } from '../../../src/sandbox/node-pool.ts';
-import { SandboxPoolError, type SandboxPool } from '../../../src/sandbox/pool.ts';
+import { planChunks, SandboxPoolError, type SandboxPool } from '../../../src/sandbox/pool.ts';
 import type { ExecJob, ExecResult } from '../../../src/sandbox/types.ts';
 
 // Programs understood by the scripted runner:
@@ -96,6 +96,34 @@ describe('pool mechanics (scripted runner)', () => {
     });
   }
 
+  for (const sharedProgress of [true, false]) {
+    test(`a hang in a chunk queued behind another: the culprit gets \`timeout\`, every other job its own result (shared progress: ${sharedProgress})`, async () => {
+      // Chunks of two, two held by the one worker at a time: [a b] runs while [c spin] waits behind it.
+      const pool = scripted({ size: 1, slackMs: 300, maxChunkChecks: 2, chunksInFlight: 2, sharedProgress });
+      await pool.ready();
+      const jobs = [echo('a', 200), echo('b', 200), echo('c', 200), { program: 'spin', inputs: ['1'], limits: { timeoutMs: 200 } }, echo('d', 200), echo('e', 200)];
+      const results = await pool.run(jobs);
+      expect(results.map((r) => r.verdict)).toEqual(['ok', 'ok', 'ok', 'timeout', 'ok', 'ok']);
+      expect(results[3].reason).toMatch(/^the sandbox worker stopped responding/);
+      expect(results.filter((r) => r.verdict === 'ok').map(value)).toEqual(['a', 'b', 'c', 'd', 'e']);
+      // [a b] was answered before the hang; what came after ran on the replacement.
+      expect(thread(results[0])).not.toBe(thread(results[4]));
+      // Without the count the host cannot tell c from spin: it re-runs them one job per
+      // chunk and meets the hang a second time, alone.
+      expect(pool.stats().hostTimeouts).toBe(sharedProgress ? 1 : 2);
+    });
+  }
+
+  test('with several chunks held per worker, a batch still spreads over all workers and comes back in order', async () => {
+    const pool = scripted({ size: 2, chunksInFlight: 3, maxChunkChecks: 4 });
+    await pool.ready();
+    const jobs = Array.from({ length: 100 }, (_, i) => echo(String(i)));
+    const results = await pool.run(jobs);
+    expect(results.map(value)).toEqual(jobs.map((j) => j.inputs[0]));
+    expect(new Set(results.map(thread)).size).toBe(2);
+    expect(() => scripted({ chunksInFlight: 1.5 })).toThrow(/chunksInFlight must be an integer/);
+  });
+
   test('a worker that exits mid-chunk answers its job with a clear error; the rest still run', async () => {
     const pool = scripted({ size: 1, maxChunkChecks: 1000 });
     const results = await pool.run([echo('a'), { program: 'exit', inputs: ['1'] }, echo('b')]);
@@ -162,6 +190,20 @@ describe('pool mechanics (scripted runner)', () => {
     await expect(pool.run([{ program: 'f', inputs: ['1'], limits: { time: 5 } } as never])).rejects.toThrow(SandboxPoolError);
     expect(() => createNodePool({ size: 0 })).toThrow(/pool size must be an integer >= 1/);
     expect(await pool.run([])).toEqual([]);
+  });
+});
+
+describe('chunk planning', () => {
+  const sizes = (weights: number[], workers: number, opts = { chunksPerWorker: 4, maxChunkChecks: 256 }) =>
+    planChunks(weights, (w) => w, workers, opts).map((c) => c.reduce((n, w) => n + Math.max(1, w), 0));
+
+  test('chunksPerWorker chunks of equal checks per worker, at most maxChunkChecks, jobs kept whole', () => {
+    expect(sizes(Array(1312).fill(1), 2)).toEqual(Array(8).fill(164));
+    expect(Math.max(...sizes(Array(5000).fill(1), 2))).toBe(256);
+    // A ten-check job is never cut: it closes its chunk.
+    expect(planChunks([10, 10, 10, 1], (w) => w, 1, { chunksPerWorker: 4, maxChunkChecks: 256 }).map((c) => c.length)).toEqual([1, 1, 1, 1]);
+    expect(sizes(Array(10).fill(1), 2)).toEqual([2, 2, 2, 2, 2]);
+    expect(sizes([0, 0, 0], 1)).toEqual([1, 1, 1]); // a job with no inputs weighs one
   });
 });
 
