@@ -520,6 +520,7 @@ export class Controller {
     const due = this.benchmark.every > 0 && report.step % this.benchmark.every === 0;
     if ((due || this.evalQueued) && (this.wantRun || this.status === 'stepping')) {
       this.evalQueued = false;
+      if (this.status === 'stepping') this.statusText = `Step ${report.step} done`;
       await this.runEvaluation();
     }
     if (saveAfter || report.step - (this.run.checkpointStep ?? 0) >= this.checkpointEvery) await this.checkpoint();
