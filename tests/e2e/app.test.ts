@@ -154,7 +154,7 @@ test('"Evaluate now": the status line shows its progress, then the benchmark cha
     expect(acc).toBeGreaterThanOrEqual(0);
     expect(acc).toBeLessThanOrEqual(1);
   }
-  expect(await page.getByTestId('bench-note').textContent()).toMatch(/Greedy .* tier 1: \d+ deduction, \d+ abduction and \d+ induction questions per evaluation/);
+  expect(await page.getByTestId('bench-note').textContent()).toMatch(/Greedy[\s\S]*tier 1:\s+\d+ deduction, \d+ abduction and \d+ induction questions per evaluation/);
   expect(await page.getByTestId('benchmark').getAttribute('data-evals')).toBe('1');
   expect(await page.getByTestId('bench-empty').count()).toBe(0);
   // One legend entry per task type, and the point drawn (uPlot keeps one per series in its data).
