@@ -120,7 +120,6 @@ interface InFlight {
   start: number;
 }
 
-
 interface Slot {
   index: number;
   handle: WorkerHandle;
