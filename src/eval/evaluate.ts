@@ -50,6 +50,13 @@ export interface EvalResult {
   /** The same per `tier` of the task file (tasks without one are only in the totals). */
   byTier: Record<string, { n: TypeCounts; accuracy: Accuracy }>;
   samples: number;
+  /**
+   * How varied the answers were, per type: distinct answers over all questions and the most
+   * common one with its share. A policy that has collapsed onto one shortcut answer ("0" for
+   * everything) shows it here long before accuracy says why it stopped moving. (Absent from
+   * results saved before it was measured.)
+   */
+  answers?: Record<TaskType, { distinct: number; top: string | null; topShare: number }>;
   /** Tasks (or one type of a task) that could not be asked, and why. */
   skipped: { id: string; type: TaskType; reason: string }[];
 }
@@ -112,6 +119,7 @@ export async function evaluate(policy: Policy, executor: Executor, tasks: readon
 
   const rows = questions.flatMap((q) => Array.from({ length: samples }, () => q));
   const correct: boolean[] = [];
+  const given = new Map<TaskType, Map<string, number>>(TASK_TYPES.map((t) => [t, new Map()]));
   for (let start = 0; start < rows.length; start += chunk) {
     const part = rows.slice(start, start + chunk);
     const gens = await policy.generate(
@@ -119,7 +127,13 @@ export async function evaluate(policy: Policy, executor: Executor, tasks: readon
       { maxTokens: opts.maxTokens, temperature, topP: 1, seed: ((opts.seed ?? 0) + start) >>> 0 },
     );
     const judged = await judgeAll(executor, part.map((q, i) => ({ task: q.task, text: gens[i].text })), opts.limits ?? {});
-    for (const j of judged) correct.push(j.outcome === 'correct');
+    judged.forEach((j, i) => {
+      correct.push(j.outcome === 'correct');
+      // An unreadable response counts by its raw text: two different garbles are two answers.
+      const key = j.answer ?? `\u0000${gens[i].text}`;
+      const counts = given.get(part[i].task.type)!;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    });
     await opts.onProgress?.(Math.min(start + chunk, rows.length), rows.length);
   }
 
@@ -145,7 +159,15 @@ export async function evaluate(policy: Policy, executor: Executor, tasks: readon
     const b = tiers.get(key)!;
     byTier[key] = { n: b.n, accuracy: accuracy(b) };
   }
-  return { n: total.n, accuracy: accuracy(total), byTier, samples, skipped };
+  const answers = Object.fromEntries(
+    TASK_TYPES.map((t) => {
+      const counts = [...given.get(t)!.entries()].sort((a, b) => b[1] - a[1]);
+      const all = counts.reduce((a, [, c]) => a + c, 0);
+      const top = counts[0];
+      return [t, { distinct: counts.length, top: top ? (top[0].startsWith('\u0000') ? null : top[0]) : null, topShare: top ? top[1] / all : 0 }];
+    }),
+  ) as EvalResult['answers'];
+  return { n: total.n, accuracy: accuracy(total), byTier, samples, answers, skipped };
 }
 
 /** One line per type: "deduction 12/40 (30.0%)". */
@@ -153,6 +175,16 @@ export function formatEval(r: EvalResult): string {
   const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
   const lines = TASK_TYPES.map((t) => `${t.padEnd(10)} n=${String(r.n[t]).padStart(4)}  accuracy ${pct(r.accuracy[t])}`);
   for (const [tier, b] of Object.entries(r.byTier)) lines.push(`tier ${tier}: ` + TASK_TYPES.map((t) => `${t} ${pct(b.accuracy[t])} (n=${b.n[t]})`).join(', '));
+  const answers = r.answers;
+  if (answers) {
+    const show = (t: TaskType) => {
+      const a = answers[t];
+      if (r.n[t] === 0) return `${t} —`;
+      const top = a.top === null ? 'an unreadable one' : JSON.stringify(a.top.length > 24 ? a.top.slice(0, 24) + '…' : a.top);
+      return `${t} ${a.distinct} distinct (most common ${top}, ${(100 * a.topShare).toFixed(0)}%)`;
+    };
+    lines.push('answers: ' + TASK_TYPES.map(show).join(', '));
+  }
   if (r.skipped.length > 0) lines.push(`skipped ${r.skipped.length} (first: ${r.skipped[0].id} ${r.skipped[0].type}: ${r.skipped[0].reason})`);
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@
 // prompt) and the real QuickJS sandbox, so every count can be checked exactly.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createExecutor, type SandboxPool } from '../../../src/sandbox/index.ts';
-import { evaluate, EvaluateError } from '../../../src/eval/evaluate.ts';
+import { evaluate, formatEval, EvaluateError } from '../../../src/eval/evaluate.ts';
 import { TOK } from '../../../src/core/tasks.ts';
 import type { Task } from '../../../src/core/taskfile.ts';
 import type { Generation, GenerateOptions, Policy, UpdateItem, UpdateStats } from '../../../src/selfplay/policy.ts';
@@ -74,6 +74,11 @@ describe('evaluate', () => {
     });
     expect(r.skipped.map((s) => [s.id, s.type])).toEqual([['accent', 'deduction'], ['accent', 'abduction']]);
     expect(r.skipped[0].reason).toMatch(/U\+00E9/);
+    // Answer variety: deduction said "3" once and "12345" for both NEG tasks.
+    expect(r.answers!.deduction).toEqual({ distinct: 2, top: '12345', topShare: 2 / 3 });
+    // Induction: ADD's program once, one unreadable garble: two answers, neither more common.
+    expect(r.answers!.induction.distinct).toBe(2);
+    expect(formatEval(r)).toMatch(/answers: deduction 2 distinct \(most common "12345", 67%\)/);
   });
 
   test('k samples per task: the mean over samples; no task of a type gives null, not 0', async () => {
