@@ -178,6 +178,11 @@ function cell(xs) {
   const half = (Math.max(...v) - Math.min(...v)) / 2;
   return `${pct(m)} ± ${(100 * half).toFixed(1)}`;
 }
+/** "149", or "140–149" over several runs. */
+const span = (xs, digits) => {
+  const [lo, hi] = [Math.min(...xs).toFixed(digits), Math.max(...xs).toFixed(digits)];
+  return lo === hi ? lo : `${lo}–${hi}`;
+};
 const finals = labels.map((label) => {
   const rs = runs.filter((r) => r.label === label);
   return { label, rs, last: rs.map((r) => r.evals.at(-1)).filter(Boolean) };
@@ -191,7 +196,7 @@ for (const f of finals) {
   const steps = f.rs.map((r) => r.lines.at(-1)?.step ?? 0);
   const mins = f.rs.map((r) => (r.lines.at(-1) ? minutesOf(r.lines.at(-1)) : 0));
   lines.push(
-    `| ${f.label} | ${f.rs.length} | ${Math.min(...steps)}–${Math.max(...steps)} | ${Math.min(...mins).toFixed(1)}–${Math.max(...mins).toFixed(1)} | ` +
+    `| ${f.label} | ${f.rs.length} | ${span(steps, 0)} | ${span(mins, 1)} | ` +
       TYPES.map((t) => cell(f.last.map((e) => e.eval.accuracy[t]))).join(' | ') +
       ` | ${cell(f.last.map((e) => meanAcc(e.eval.accuracy)))} | ${cell(f.last.map((e) => tier1(e.eval)))} |`,
   );
