@@ -82,13 +82,20 @@ for (const r of runs) r.evals = r.lines.filter((l) => l.eval).map((l) => ({ step
 function chart({ title, xLabel, yLabel, series, yMax = null, yPercent = false }) {
   const W = 640;
   const H = 360;
-  const m = { l: 56, r: 150, t: 34, b: 44 };
+  const m = { l: 56, r: 190, t: 34, b: 44 };
   const pts = series.flatMap((s) => s.points);
-  const xMax = Math.max(1e-9, ...pts.map((p) => p[0]));
-  const yTop = yMax ?? Math.max(1e-9, ...pts.map((p) => p[1])) * 1.1;
+  // Axis ends on a round tick (1, 2 or 5 × 10^k per quarter), so the labels read as numbers.
+  const niceTop = (v) => {
+    const raw = Math.max(v, 1e-9) / 4;
+    const mag = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 2.5, 5, 10].map((k) => k * mag).find((k) => k >= raw);
+    return step * 4;
+  };
+  const xMax = niceTop(Math.max(...pts.map((p) => p[0])));
+  const yTop = yMax ?? niceTop(Math.max(...pts.map((p) => p[1])));
   const x = (v) => m.l + (v / xMax) * (W - m.l - m.r);
   const y = (v) => H - m.b - (v / yTop) * (H - m.t - m.b);
-  const fmt = (v) => (yPercent ? `${Math.round(v * 100)}%` : Number(v.toPrecision(3)).toString());
+  const fmt = (v) => (yPercent ? `${Number((v * 100).toFixed(1))}%` : Number(v.toPrecision(3)).toString());
   const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="12">`];
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
