@@ -129,7 +129,7 @@ function progress(r: StepReport, target: number, config: Config): string {
   const u = r.update;
   const upd = u.updated ? `loss ${u.loss.toFixed(3)} ent ${u.entropy.toFixed(2)} kl ${u.approxKl.toExponential(1)} clip ${pct(u.clipFrac)}` : r.seeding ? 'seeding (no update)' : 'no update';
   const sizes = config.taskTypes.map((t) => r.buffers[t]).join('/');
-  return `step ${r.step}/${target}  solve ${solve}  valid ${r.proposals.valid}/${r.proposals.total}  buffers ${sizes}  ${upd}  ${(r.wallMs / 1000).toFixed(1)}s ${Math.round(r.sampledTokensPerSec)} tok/s`;
+  return `step ${target === NO_STEP_LIMIT ? r.step : `${r.step}/${target}`}  solve ${solve}  valid ${r.proposals.valid}/${r.proposals.total}  buffers ${sizes}  ${upd}  ${(r.wallMs / 1000).toFixed(1)}s ${Math.round(r.sampledTokensPerSec)} tok/s`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -265,7 +265,7 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     // The checkpoint holds the config the run was made with; a backend flag only changes
     // where it runs, so the snapshot keeps the original config (and its hash).
     const loop = new SelfPlay(saved ? saved.state.config : config, policy, executor, saved ? { state: saved.state } : { buffers });
-    log(`${saved ? 'resuming' : 'starting'} run ${loop.configHash} in ${out}: step ${loop.stepsDone} of ${target}, model ${config.modelSize}, batch ${config.batch}`);
+    log(`${saved ? 'resuming' : 'starting'} run ${loop.configHash} in ${out}: step ${loop.stepsDone}${target === NO_STEP_LIMIT ? ' (until the time budget)' : ` of ${target}`}, model ${config.modelSize}, batch ${config.batch}`);
 
     let stop = false;
     const onSigint = () => {
