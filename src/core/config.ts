@@ -50,6 +50,13 @@ const RewardSchema = v.strictObject(
     solverWrong: num(-10, 10),
     /** Solver: answer could not be parsed (paper −1). */
     solverFormat: num(-10, 10),
+    /** Solver: added to solverWrong when the wrong answer is the right kind of value (paper 0: no
+     *  partial credit). Deduction: the answer is a number where f gives a number, a string where
+     *  it gives a string…; abduction: f(answer) is the kind the output is; induction: the answer
+     *  program gives the right kind on every held-out input. A shaped reward: it rewards reading
+     *  what kind of thing the program makes before the solver can compute its value. */
+    // Optional with its neutral value so configs saved before the field existed still load.
+    solverTypeCredit: v.optional(num(0, 10), 0),
     /** Proposer: the executor rejected the task (paper −1). */
     proposerInvalid: num(-10, 10),
     /** Proposer: the proposal could not be parsed (paper −1). */
@@ -136,6 +143,10 @@ const ConfigSchema = v.pipe(
     v.check((c) => c.rewards.solverCorrect > c.rewards.solverWrong, 'must be greater than rewards.solverWrong'),
     ['rewards', 'solverCorrect'],
   ),
+  v.forward(
+    v.check((c) => c.rewards.solverTypeCredit === 0 || c.rewards.solverCorrect > c.rewards.solverWrong + c.rewards.solverTypeCredit, 'must be less than rewards.solverCorrect − rewards.solverWrong (a wrong answer of the right kind must still pay less than a right one)'),
+    ['rewards', 'solverTypeCredit'],
+  ),
 );
 
 export type Config = v.InferOutput<typeof ConfigObject>;
@@ -181,6 +192,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     solverCorrect: 1,
     solverWrong: -0.5,
     solverFormat: -1,
+    solverTypeCredit: 0,
     proposerInvalid: -1,
     proposerFormat: -1,
     learnability: 'equation',
@@ -250,8 +262,19 @@ export function stableStringify(value: unknown): string {
  * hashes of its sorted-key JSON. Key order and object identity do not change it; any
  * value does. For telling runs apart in logs, not for security.
  */
+/**
+ * Fields added after runs were already being saved are left out of the hash while they hold
+ * the value that means "as before", so a saved run's configHash (in its run log and its
+ * state) still matches its config after an upgrade.
+ */
+function withoutNeutralAdditions(config: Config): unknown {
+  if (config.rewards.solverTypeCredit !== 0) return config;
+  const { solverTypeCredit: _neutral, ...rewards } = config.rewards;
+  return { ...config, rewards };
+}
+
 export function configHash(config: Config): string {
-  const text = stableStringify(config);
+  const text = stableStringify(withoutNeutralAdditions(config));
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let i = 0; i < text.length; i++) {

@@ -3,7 +3,9 @@
 // the reward values come in with the config, so the ablations and the two variants the
 // paper's text and code disagree on are a switch, not a code change.
 //
-// Solver (format-aware):  +1 correct · −0.5 well-formed but wrong · −1 unparseable.
+// Solver (format-aware):  +1 correct · −0.5 well-formed but wrong · −1 unparseable;
+//   optionally (`solverTypeCredit`, 0 in the paper) a wrong answer of the right kind of value
+//   earns that much more than one of the wrong kind.
 // Proposer (learnability): r̄ = mean success of n solver rollouts on the proposed task;
 //   1 − r̄ when 0 < r̄ < 1 — tasks the current solver sometimes solves are worth most;
 //   r̄ ∈ {0, 1} (impossible or trivial for the solver): 0 in the paper's equation,
@@ -19,12 +21,13 @@ import type { RewardConfig } from './config.ts';
 /** How a solver's response turned out, as the executor and the parser judged it. */
 export type SolverOutcome = 'correct' | 'wrong' | 'unparseable';
 
-export function solverReward(outcome: SolverOutcome, r: RewardConfig): number {
+/** `rightKind`: a wrong answer was the right kind of value (selfplay/judge.ts decides). */
+export function solverReward(outcome: SolverOutcome, r: RewardConfig, rightKind = false): number {
   switch (outcome) {
     case 'correct':
       return r.solverCorrect;
     case 'wrong':
-      return r.solverWrong;
+      return r.solverWrong + (rightKind ? r.solverTypeCredit : 0);
     case 'unparseable':
       return r.solverFormat;
     default:

@@ -60,6 +60,7 @@ export const PROPS: readonly Prop[] = [
   { key: 'rCorrect', path: 'rewards.solverCorrect', kind: 'number', label: 'Solver reward: correct' },
   { key: 'rWrong', path: 'rewards.solverWrong', kind: 'number', label: 'Solver reward: wrong' },
   { key: 'rFormat', path: 'rewards.solverFormat', kind: 'number', label: 'Solver reward: unparseable' },
+  { key: 'rType', path: 'rewards.solverTypeCredit', kind: 'number', label: 'Solver reward: credit for a wrong answer of the right kind' },
   { key: 'pInvalid', path: 'rewards.proposerInvalid', kind: 'number', label: 'Proposer reward: invalid' },
   { key: 'pFormat', path: 'rewards.proposerFormat', kind: 'number', label: 'Proposer reward: unparseable' },
 ];

@@ -163,3 +163,22 @@ export function canonicalOfValue(value: unknown, maxChars = Infinity): string {
   };
   return visit(value, '', 0);
 }
+
+/** The kinds of value the canonical form distinguishes by its first characters. */
+export type ValueKind = 'number' | 'bigint' | 'string' | 'boolean' | 'null' | 'undefined' | 'array' | 'object';
+
+/**
+ * What kind of value a canonical text is (see the header for the forms). Used to give a wrong
+ * answer partial credit for being the right kind of thing (core/rewards.ts).
+ */
+export function canonicalKind(canonical: string): ValueKind {
+  const c = canonical[0];
+  if (c === '"') return 'string';
+  if (c === '[') return 'array';
+  if (c === '{') return 'object';
+  if (canonical === 'true' || canonical === 'false') return 'boolean';
+  if (canonical === 'null') return 'null';
+  if (canonical === 'undefined') return 'undefined';
+  if (canonical.endsWith('n') && canonical !== 'NaN') return 'bigint';
+  return 'number';
+}

@@ -10,9 +10,15 @@
 //
 // A response the parser cannot read is 'unparseable'; a readable answer that the executor
 // rejects for any reason (mismatch, throws, not a literal, times out) is 'wrong': the
-// rewards tell format failures from wrong answers (core/rewards.ts).
+// rewards tell format failures from wrong answers (core/rewards.ts). A wrong answer also
+// records whether it was the right kind of value (number, string, array…), for the reward
+// variant that gives that partial credit:
+//   deduction  the answer literal is of the kind f(i) is
+//   abduction  f(i') is of the kind o is
+//   induction  p' ran on every held-out input and each output is of the expected kind
 import { buildPrompt, parseAnswer, type InductionTask, type Triplet } from '../core/tasks.ts';
 import type { SolverOutcome } from '../core/rewards.ts';
+import { canonicalKind, canonicalOfLiteral } from '../core/values.ts';
 import type { ExecJob, ExecLimits, ExecResult, Executor, Verdict } from '../sandbox/types.ts';
 
 export type SolveTask =
@@ -27,6 +33,8 @@ export interface Judgement {
   reason: string;
   /** The answer as parsed (output, input or program text), or null when unparseable. */
   answer: string | null;
+  /** A wrong answer of the right kind of value (see the header); false otherwise. */
+  rightKind: boolean;
 }
 
 export function solvePrompt(t: SolveTask): string {
@@ -56,9 +64,31 @@ export function judgeJob(t: SolveTask, answer: string, limits: Partial<ExecLimit
   return { program: t.task.program, inputs: [answer], expected: [t.task.output], determinismRuns: 1, limits };
 }
 
-function fromResult(result: ExecResult, answer: string): Judgement {
-  if (result.verdict === 'ok') return { outcome: 'correct', verdict: 'ok', reason: '', answer };
-  return { outcome: 'wrong', verdict: result.verdict, reason: result.reason, answer };
+/** The kind of a literal's value, or null when it is not a literal the checker reads. */
+function literalKind(src: string): string | null {
+  try {
+    return canonicalKind(canonicalOfLiteral(src));
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a wrong answer was the right kind of value (see the header). */
+function rightKindOf(t: SolveTask, answer: string, result: ExecResult): boolean {
+  if (t.type === 'induction') {
+    return (
+      result.results.length === t.task.heldOut.length &&
+      result.results.every((r, k) => r.output !== undefined && canonicalKind(r.output) === literalKind(t.task.heldOut[k].output))
+    );
+  }
+  const out = result.results[0]?.output;
+  if (out === undefined) return false;
+  return canonicalKind(out) === literalKind(t.type === 'deduction' ? answer : t.task.output);
+}
+
+function fromResult(t: SolveTask, result: ExecResult, answer: string): Judgement {
+  if (result.verdict === 'ok') return { outcome: 'correct', verdict: 'ok', reason: '', answer, rightKind: false };
+  return { outcome: 'wrong', verdict: result.verdict, reason: result.reason, answer, rightKind: rightKindOf(t, answer, result) };
 }
 
 /** Judges every (task, response) pair with one executor call. */
@@ -70,7 +100,7 @@ export async function judgeAll(executor: Executor, items: readonly { task: Solve
   items.forEach((it, i) => {
     const read = readAnswer(it.task, it.text);
     if (!read.ok) {
-      out[i] = { outcome: 'unparseable', verdict: 'unparseable', reason: read.reason, answer: null };
+      out[i] = { outcome: 'unparseable', verdict: 'unparseable', reason: read.reason, answer: null, rightKind: false };
       return;
     }
     jobs.push(judgeJob(it.task, read.answer, limits));
@@ -79,7 +109,7 @@ export async function judgeAll(executor: Executor, items: readonly { task: Solve
   });
   const results = jobs.length > 0 ? await executor.run(jobs) : [];
   results.forEach((r, k) => {
-    out[where[k]] = fromResult(r, answers[k]);
+    out[where[k]] = fromResult(items[where[k]].task, r, answers[k]);
   });
   return out;
 }

@@ -57,6 +57,8 @@ describe('config schema', () => {
       [{ rewards: { ...DEFAULT_CONFIG.rewards, duplicate: 'ignore' } }, 'rewards.duplicate', 'must be one of "reject", "penalise"'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, solverFormat: 20 } }, 'rewards.solverFormat', 'must be <= 10'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, solverCorrect: -0.5 } }, 'rewards.solverCorrect', 'must be greater than rewards.solverWrong'],
+      [{ rewards: { ...DEFAULT_CONFIG.rewards, solverTypeCredit: 1.5 } }, 'rewards.solverTypeCredit', 'must be less than rewards.solverCorrect − rewards.solverWrong (a wrong answer of the right kind must still pay less than a right one)'],
+      [{ rewards: { ...DEFAULT_CONFIG.rewards, solverTypeCredit: -0.1 } }, 'rewards.solverTypeCredit', 'must be >= 0'],
       [{ extra: 1 }, 'extra', 'is not a known field'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, bonus: 1 } }, 'rewards.bonus', 'is not a known field'],
     ];
@@ -98,6 +100,17 @@ describe('configHash', () => {
       changed.add(configHash(mergeConfig(DEFAULT_CONFIG, c as never)));
     }
     expect(changed.size).toBe(5);
+  });
+
+  it('keeps the hash of a config saved before solverTypeCredit existed', () => {
+    // A run saved earlier has no such field: it loads with the neutral 0, and its hash is
+    // the one it was saved with, so its state and run log still match it.
+    const { solverTypeCredit: _added, ...oldRewards } = DEFAULT_CONFIG.rewards;
+    const old = { ...DEFAULT_CONFIG, rewards: oldRewards };
+    const loaded = validateConfig(old);
+    expect(loaded.rewards.solverTypeCredit).toBe(0);
+    expect(configHash(loaded)).toBe(configHash(DEFAULT_CONFIG));
+    expect(configHash(mergeConfig(DEFAULT_CONFIG, { rewards: { solverTypeCredit: 0.25 } }))).not.toBe(configHash(DEFAULT_CONFIG));
   });
 
   it('hashes sorted-key JSON', () => {

@@ -14,6 +14,16 @@ describe('solver reward (format-aware, paper values)', () => {
     expect([solverReward('correct', custom), solverReward('wrong', custom), solverReward('unparseable', custom)]).toEqual([2, 0, -3]);
     expect(() => solverReward('maybe' as 'correct', equation)).toThrow(/unknown solver outcome/);
   });
+
+  it('adds solverTypeCredit only to a wrong answer of the right kind', () => {
+    // The paper's value is 0: the kind of a wrong answer changes nothing.
+    expect(solverReward('wrong', equation, true)).toBe(-0.5);
+    const typed = { ...equation, solverTypeCredit: 0.25 };
+    expect(solverReward('wrong', typed, true)).toBe(-0.25);
+    expect(solverReward('wrong', typed, false)).toBe(-0.5);
+    expect(solverReward('correct', typed, true)).toBe(1);
+    expect(solverReward('unparseable', typed, true)).toBe(-1);
+  });
 });
 
 describe('learnability', () => {

@@ -10,7 +10,7 @@ import {
   LiteralError,
   MAX_VALUE_DEPTH,
 } from '../../../src/core/literals.ts';
-import { CanonicalError, canonicalNumber, canonicalOfLiteral, canonicalOfValue, literalsEqual, pathSegment } from '../../../src/core/values.ts';
+import { CanonicalError, canonicalKind, canonicalNumber, canonicalOfLiteral, canonicalOfValue, literalsEqual, pathSegment } from '../../../src/core/values.ts';
 
 const reason = (fn: () => unknown): string => {
   try {
@@ -260,5 +260,17 @@ describe('canonicalOfValue (host values)', () => {
 
   it('pathSegment writes identifiers with a dot and other keys quoted', () => {
     expect([pathSegment(0), pathSegment('a'), pathSegment('a b'), pathSegment('$x_1'), pathSegment('1a')]).toEqual(['[0]', '.a', '["a b"]', '.$x_1', '["1a"]']);
+  });
+});
+
+describe('canonicalKind', () => {
+  it('names the kind of every canonical form, from the text the guest writes', () => {
+    const cases: [string, string][] = [
+      ['5', 'number'], ['-0', 'number'], ['NaN', 'number'], ['-Infinity', 'number'], ['1e+21', 'number'],
+      ['12n', 'bigint'], ['-3n', 'bigint'], ['"a"', 'string'], ['"true"', 'string'], ['true', 'boolean'], ['false', 'boolean'],
+      ['null', 'null'], ['undefined', 'undefined'], ['[1,"a"]', 'array'], ['[]', 'array'], ['{"a":1}', 'object'], ['{}', 'object'],
+    ];
+    for (const [canon, kind] of cases) expect(canonicalKind(canonicalOfLiteral(canon)), canon).toBe(kind);
+    expect(canonicalKind(canonicalOfValue([1, { b: 'x' }]))).toBe('array');
   });
 });
