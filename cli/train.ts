@@ -14,6 +14,7 @@ import { BACKEND_PREFS } from '../src/core/config.ts';
 import { CheckpointError } from '../src/model/checkpoint.ts';
 import { loadCheckpointPath } from '../src/model/checkpoint-node.ts';
 import { initBackend } from '../src/model/backend-node.ts';
+import { MODEL_SIZES, type ModelConfig } from '../src/model/config.ts';
 import { formatBackendInfo } from '../src/model/backend.ts';
 import { createExecutor } from '../src/sandbox/index.ts';
 import { SelfPlay } from '../src/selfplay/loop.ts';
@@ -165,6 +166,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The size name of a model's shape (the checkpoint's, which --init and --resume take over
+ *  the config's modelSize), or its layers × width when it is none of the named sizes. */
+function modelLabel(m: ModelConfig): string {
+  const named = Object.entries(MODEL_SIZES).find(([, s]) => s.nLayer === m.nLayer && s.nHead === m.nHead && s.dModel === m.dModel && s.dMlp === m.dMlp);
+  return named ? named[0] : `${m.nLayer} layers × d ${m.dModel}`;
+}
+
 /** `--init base` names the shipped base checkpoint, as `azr eval --checkpoint base` does. */
 function initPath(init: string): string {
   if (init !== 'base') return init;
@@ -265,7 +273,7 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     // The checkpoint holds the config the run was made with; a backend flag only changes
     // where it runs, so the snapshot keeps the original config (and its hash).
     const loop = new SelfPlay(saved ? saved.state.config : config, policy, executor, saved ? { state: saved.state } : { buffers });
-    log(`${saved ? 'resuming' : 'starting'} run ${loop.configHash} in ${out}: step ${loop.stepsDone}${target === NO_STEP_LIMIT ? ' (until the time budget)' : ` of ${target}`}, model ${config.modelSize}, batch ${config.batch}`);
+    log(`${saved ? 'resuming' : 'starting'} run ${loop.configHash} in ${out}: step ${loop.stepsDone}${target === NO_STEP_LIMIT ? ' (until the time budget)' : ` of ${target}`}, model ${modelLabel(policy.model.config)}, batch ${config.batch}`);
 
     let stop = false;
     const onSigint = () => {

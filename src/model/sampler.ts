@@ -88,6 +88,7 @@ function pick(
   off: number,
   V: number,
   mask: Float32Array | null,
+  maskOff: number,
   temperature: number,
   topP: number,
   rng: Rng,
@@ -97,7 +98,7 @@ function pick(
   let best = -1;
   let bestVal = -Infinity;
   for (let v = 0; v < V; v++) {
-    const z = logits[off + v] + (mask ? mask[off + v] : 0);
+    const z = logits[off + v] + (mask ? mask[maskOff + v] : 0);
     scratch[v] = z;
     if (z > bestVal) {
       bestVal = z;
@@ -184,6 +185,10 @@ export async function generate(model: Transformer, tokenizer: CharTokenizer, pro
   const lp = new Float64Array(V);
   const order: number[] = [];
   let cache: KVCache | null = useCache ? model.createCache(leftPad) : null;
+  // The rows still in the model's batch, as indices of `prompts`; logits row k is live[k].
+  // When most rows have stopped, the cache is cut down to the live ones (KVCache.selectRows):
+  // a short answer no longer costs as much as the longest one in its batch.
+  let live = prompts.map((_, b) => b);
   try {
     let logits: Float32Array | null = null;
     if (opts.maxTokens > 0 && active.some(Boolean)) {
@@ -201,10 +206,11 @@ export async function generate(model: Transformer, tokenizer: CharTokenizer, pro
       const mask = opts.logitMask ? opts.logitMask(step, out.map((s) => s.tokens.slice())) : null;
       if (mask && mask.length !== B * V) throw new SamplerError(`logitMask returned ${mask.length} values at step ${step}, expected ${B}×${V}`);
       const next = new Array<number>(B).fill(padToken);
-      for (let b = 0; b < B; b++) {
+      for (let k = 0; k < live.length; k++) {
+        const b = live[k];
         if (!active[b]) continue;
-        const off = b * V;
-        const tok = pick(logits, off, V, mask, opts.temperature, opts.topP, rng, scratch, order);
+        const off = k * V;
+        const tok = pick(logits, off, V, mask, b * V, opts.temperature, opts.topP, rng, scratch, order);
         if (tok < 0) throw new SamplerError(`row ${b} has no allowed token at step ${step} (the logit mask forbids every id, or the logits are not finite)`);
         logSoftmaxAt(logits, off, V, lp);
         out[b].tokens.push(tok);
@@ -221,7 +227,12 @@ export async function generate(model: Transformer, tokenizer: CharTokenizer, pro
       for (let b = 0; b < B; b++) rows[b].push(next[b]);
       if (!active.some(Boolean) || step === opts.maxTokens - 1) break;
       if (cache) {
-        const t = tf.tensor2d(next, [B, 1], 'int32');
+        const still = live.filter((b) => active[b]);
+        if (still.length <= live.length / 2) {
+          cache = cache.selectRows(live.flatMap((b, k) => (active[b] ? [k] : [])));
+          live = still;
+        }
+        const t = tf.tensor2d(live.map((b) => next[b]), [live.length, 1], 'int32');
         try {
           logits = await lastLogits(model, t, cache);
         } finally {

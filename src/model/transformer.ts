@@ -261,6 +261,41 @@ export class KVCache {
     return this.leftPad.length;
   }
 
+  /**
+   * A cache of only the given rows (indices into this batch, ascending), with the left
+   * padding they all share cut off; this cache is disposed. The sampler calls it when most
+   * rows have finished, so the rest stop paying for them. Positions count from each row's
+   * first real token, so cutting shared padding changes no row's result.
+   */
+  selectRows(rows: readonly number[]): KVCache {
+    if (rows.length === 0) throw new ModelError('selectRows needs at least one row');
+    for (const [k, r] of rows.entries()) {
+      if (!Number.isInteger(r) || r < 0 || r >= this.batch || (k > 0 && r <= rows[k - 1])) throw new ModelError(`selectRows: rows must be ascending indices in 0..${this.batch - 1}`);
+    }
+    const pads = rows.map((r) => this.leftPad[r]);
+    const cut = Math.min(...pads);
+    const out = new KVCache(this.keys.length, pads.map((p) => p - cut));
+    out.length = this.length - cut;
+    const idx = tf.tensor1d(rows as number[], 'int32');
+    try {
+      const pick = (t: tf.Tensor | null): tf.Tensor | null =>
+        t === null
+          ? null
+          : tf.keep(
+              tf.tidy(() => {
+                const g = tf.gather(t, idx, 0);
+                return cut > 0 ? tf.slice(g, [0, 0, cut, 0], [-1, -1, -1, -1]) : g;
+              }),
+            );
+      this.keys.forEach((t, l) => (out.keys[l] = pick(t)));
+      this.values.forEach((t, l) => (out.values[l] = pick(t)));
+    } finally {
+      idx.dispose();
+    }
+    this.dispose();
+    return out;
+  }
+
   dispose(): void {
     for (const t of [...this.keys, ...this.values]) t?.dispose();
     this.keys.fill(null);

@@ -58,6 +58,33 @@ describe.each(['cpu', 'wasm'] as const)('generate on %s', (backend) => {
     }
   });
 
+  test('rows that stop early leave the batch, and the rest sample as before', async () => {
+    // A mask makes row b stop at step STOP[b] (and never before), so the cache is cut down
+    // to the live rows twice; full recompute never cuts. Same tokens, same log-probs.
+    await initBackend(backend);
+    const prompts = ['<bos>f(1)=', '<bos>', '<bos>return a+b;', '<bos>x', '<bos>const f = 1;', '<bos>ab'].map((s) => tok.encode(s));
+    const STOP = [1, 2, 2, 4, 9, 12];
+    const V = tok.vocabSize;
+    const mask = (step: number) => {
+      const m = new Float32Array(prompts.length * V);
+      STOP.forEach((at, b) => {
+        for (let v = 0; v < V; v++) if ((v === EOS) !== (step === at)) m[b * V + v] = -Infinity;
+      });
+      return m;
+    };
+    const m = model(4);
+    const before = tf.memory().numTensors;
+    const opts = { ...OPTS, maxTokens: 14, stopTokens: [EOS], logitMask: mask };
+    const cached = await generate(m, tok, prompts, opts);
+    expect(tf.memory().numTensors).toBe(before);
+    const full = await generate(m, tok, prompts, { ...opts, useCache: false });
+    expect(cached.map((s) => s.tokens.length)).toEqual(STOP.map((at) => at + 1));
+    expect(cached.every((s) => s.stopped)).toBe(true);
+    expect(cached.map((s) => s.tokens)).toEqual(full.map((s) => s.tokens));
+    cached.forEach((s, b) => s.logprobs.forEach((lp, k) => expect(Math.abs(lp - full[b].logprobs[k])).toBeLessThan(1e-4)));
+    m.dispose();
+  });
+
   test('repeated generate() leaves no tensors behind', async () => {
     await initBackend(backend);
     const m = model(3);
