@@ -258,11 +258,6 @@ export function stableStringify(value: unknown): string {
 }
 
 /**
- * A short, stable name for a config (12 hex digits): two independent 32-bit FNV-1a style
- * hashes of its sorted-key JSON. Key order and object identity do not change it; any
- * value does. For telling runs apart in logs, not for security.
- */
-/**
  * Fields added after runs were already being saved are left out of the hash while they hold
  * the value that means "as before", so a saved run's configHash (in its run log and its
  * state) still matches its config after an upgrade.
@@ -273,6 +268,11 @@ function withoutNeutralAdditions(config: Config): unknown {
   return { ...config, rewards };
 }
 
+/**
+ * A short, stable name for a config (12 hex digits): two independent 32-bit FNV-1a style
+ * hashes of its sorted-key JSON. Key order and object identity do not change it; any
+ * value does. For telling runs apart in logs, not for security.
+ */
 export function configHash(config: Config): string {
   const text = stableStringify(withoutNeutralAdditions(config));
   let a = 0x811c9dc5;
