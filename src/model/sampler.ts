@@ -227,10 +227,10 @@ export async function generate(model: Transformer, tokenizer: CharTokenizer, pro
       for (let b = 0; b < B; b++) rows[b].push(next[b]);
       if (!active.some(Boolean) || step === opts.maxTokens - 1) break;
       if (cache) {
-        const still = live.filter((b) => active[b]);
-        if (still.length <= live.length / 2) {
-          cache = cache.selectRows(live.flatMap((b, k) => (active[b] ? [k] : [])));
-          live = still;
+        const keep = live.flatMap((b, k) => (active[b] ? [k] : []));
+        if (keep.length <= live.length / 2) {
+          cache = cache.selectRows(keep);
+          live = keep.map((k) => live[k]);
         }
         const t = tf.tensor2d(live.map((b) => next[b]), [live.length, 1], 'int32');
         try {

@@ -18,7 +18,7 @@
 //   induction  p' ran on every held-out input and each output is of the expected kind
 import { buildPrompt, parseAnswer, type InductionTask, type Triplet } from '../core/tasks.ts';
 import type { SolverOutcome } from '../core/rewards.ts';
-import { canonicalKind, canonicalOfLiteral } from '../core/values.ts';
+import { canonicalKind, canonicalOfLiteral, type ValueKind } from '../core/values.ts';
 import type { ExecJob, ExecLimits, ExecResult, Executor, Verdict } from '../sandbox/types.ts';
 
 export type SolveTask =
@@ -65,7 +65,7 @@ export function judgeJob(t: SolveTask, answer: string, limits: Partial<ExecLimit
 }
 
 /** The kind of a literal's value, or null when it is not a literal the checker reads. */
-function literalKind(src: string): string | null {
+function literalKind(src: string): ValueKind | null {
   try {
     return canonicalKind(canonicalOfLiteral(src));
   } catch {
