@@ -21,6 +21,9 @@ export type BackendPref = (typeof BACKEND_PREFS)[number];
 /** 'task-relative' is the paper's TRR++; 'group' normalises within samples of one prompt. */
 export const BASELINES = ['task-relative', 'group'] as const;
 export type Baseline = (typeof BASELINES)[number];
+/** Which responses the KL penalty applies to: every one, or the proposer's only. */
+export const KL_ROLES = ['both', 'propose'] as const;
+export type KlRoles = (typeof KL_ROLES)[number];
 
 export const LEARNABILITY_VARIANTS = ['equation', 'code'] as const;
 export const DUPLICATE_POLICIES = ['reject', 'penalise'] as const;
@@ -121,6 +124,11 @@ const ConfigObject = v.strictObject(
     entropyCoef: num(0, 1),
     /** KL penalty to the starting policy (paper: none). */
     klCoef: num(0, 10),
+    /** Responses the KL penalty applies to: 'both' roles, or only 'propose' — one set of
+     *  weights plays both roles, so a solver that moves fast can erase the proposer's
+     *  validity; this keeps the proposer near the start and lets the solver move.
+     *  Optional with its neutral value so configs saved before the field existed still load. */
+    klRoles: v.optional(oneOf(KL_ROLES), 'both'),
     /** Longest prompt, in tokens; longer prompts are skipped by the loop. */
     maxPromptTokens: int(16, 65536),
     /** Sampling budget per response, in tokens; a response without <eos> by then is unparseable. */
@@ -183,6 +191,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   // small bonus keeps answers diverse enough for advantages to stay non-zero.
   entropyCoef: 0.01,
   klCoef: 0,
+  klRoles: 'both',
   maxPromptTokens: 1024,
   maxResponseTokens: 192,
   modelSize: 'small',
@@ -263,9 +272,11 @@ export function stableStringify(value: unknown): string {
  * state) still matches its config after an upgrade.
  */
 function withoutNeutralAdditions(config: Config): unknown {
-  if (config.rewards.solverTypeCredit !== 0) return config;
+  const { klRoles, ...rest } = config;
+  const out: Record<string, unknown> = klRoles === 'both' ? rest : config;
+  if (config.rewards.solverTypeCredit !== 0) return out;
   const { solverTypeCredit: _neutral, ...rewards } = config.rewards;
-  return { ...config, rewards };
+  return { ...out, rewards };
 }
 
 /**

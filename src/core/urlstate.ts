@@ -8,7 +8,7 @@
 // control also has a `<key>_hide` flag, so a course can embed a page with only the knobs
 // it is teaching.
 import { ConfigError, mergeConfig, stableStringify, validateConfig, type Config, type ConfigOverrides } from './config.ts';
-import { BACKEND_PREFS, BASELINES, DUPLICATE_POLICIES, LEARNABILITY_VARIANTS, MODEL_SIZE_NAMES } from './config.ts';
+import { BACKEND_PREFS, BASELINES, DUPLICATE_POLICIES, KL_ROLES, LEARNABILITY_VARIANTS, MODEL_SIZE_NAMES } from './config.ts';
 import { PRESET_NAMES, isPresetName, resolvePreset, type PresetName } from './presets.ts';
 import { TASK_TYPES } from './tasks.ts';
 
@@ -48,6 +48,7 @@ export const PROPS: readonly Prop[] = [
   { key: 'clip', path: 'clipEps', kind: 'number', label: 'PPO clip ε' },
   { key: 'entropy', path: 'entropyCoef', kind: 'number', label: 'Entropy bonus' },
   { key: 'kl', path: 'klCoef', kind: 'number', label: 'KL penalty' },
+  { key: 'klRoles', path: 'klRoles', kind: 'choice', options: KL_ROLES, label: 'KL penalty on (both roles / proposer only)' },
   { key: 'maxPrompt', path: 'maxPromptTokens', kind: 'number', label: 'Max prompt tokens' },
   { key: 'maxResponse', path: 'maxResponseTokens', kind: 'number', label: 'Max response tokens' },
   { key: 'model', path: 'modelSize', kind: 'choice', options: MODEL_SIZE_NAMES, label: 'Model size' },

@@ -39,6 +39,8 @@ export interface PolicyBatch {
   rollouts: Rollout[];
   /** One advantage per rollout, broadcast to its response tokens. */
   advantages: number[];
+  /** Per rollout: the weight of its KL penalty (default 1 for all; see train.ts). */
+  klWeights?: number[];
 }
 
 export interface PolicyStats extends PgStats {
@@ -129,9 +131,12 @@ export class TransformerPolicy implements Policy {
   }
 
   async update(batch: PolicyBatch): Promise<PolicyStats> {
-    const { rollouts, advantages } = batch;
+    const { rollouts, advantages, klWeights } = batch;
     if (!Array.isArray(rollouts) || !Array.isArray(advantages) || rollouts.length !== advantages.length) {
       throw new PolicyError('update needs one advantage per rollout');
+    }
+    if (klWeights !== undefined && (!Array.isArray(klWeights) || klWeights.length !== rollouts.length)) {
+      throw new PolicyError('update needs one KL weight per rollout when klWeights is given');
     }
     const keep = rollouts.map((_, i) => i).filter((i) => rollouts[i].tokens.length > 0);
     if (keep.length === 0) throw new TrainError('no rollout has a response token to train on');
@@ -140,6 +145,7 @@ export class TransformerPolicy implements Policy {
       promptLengths: keep.map((i) => rollouts[i].prompt.length),
       advantages: keep.map((i) => advantages[i]),
       oldLogprobs: keep.map((i) => rollouts[i].logprobs),
+      ...(klWeights ? { klWeights: keep.map((i) => klWeights[i]) } : {}),
     };
     if (this.reference) {
       // In the trainer's micro-batches: the reference forward is as large as the policy's.

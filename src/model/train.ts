@@ -4,12 +4,14 @@
 // PPO-clip, per response token k of sequence b (prompt and padding carry no loss):
 //   ratio = exp(logp_new − logp_old),   A = advantages[b] (one per sequence, broadcast)
 //   loss_k = −min(ratio·A, clip(ratio, 1−ε, 1+ε)·A)
-//   loss = Σ_k loss_k / N − entropyCoef · Σ_k H_k / N + klCoef · Σ_k KLref_k / N
+//   loss = Σ_k loss_k / N − entropyCoef · Σ_k H_k / N + klCoef · Σ_k c_b · KLref_k / N
 // with N the number of response tokens in the whole batch (token mean, as veRL, the
 // paper's code, does by default), H_k the entropy of the full next-token distribution,
 // and KLref_k = exp(d) − d − 1 with d = logp_ref − logp_new: the k3 estimate of
 // KL(new‖ref) to a frozen reference policy (veRL's "low_var_kl"; the paper uses none,
-// DESIGN §6 lists it among the cures for entropy collapse).
+// DESIGN §6 lists it among the cures for entropy collapse), and c_b the sequence's KL
+// weight (klWeights, default 1): self-play keeps one role near the reference and lets
+// the other move, since both roles share the weights.
 // logp_old must be what the sampler returns: untempered, unmasked model log-probs
 // (sampler.ts), the same quantity computed here.
 // Reported: clipFrac = share of tokens with |ratio − 1| > ε; approxKl = the "k3"
@@ -38,6 +40,8 @@ export interface PgBatch {
   oldLogprobs: number[][];
   /** Per response token: a frozen reference policy's log-prob; needed when klCoef > 0. */
   refLogprobs?: number[][];
+  /** Per sequence: the weight of its KL penalty (≥ 0; default 1 for every sequence). */
+  klWeights?: number[];
 }
 
 export interface CeBatch {
@@ -86,7 +90,8 @@ export interface PgStats {
   gradNorm: number;
   /** k3 estimator of KL(old‖new), see the header. */
   approxKl: number;
-  /** k3 estimate of KL(new‖ref), mean over response tokens; 0 when klCoef is 0. */
+  /** k3 estimate of KL(new‖ref), mean over response tokens (each weighted by its
+   *  sequence's klWeights entry: the penalty as applied); 0 when klCoef is 0. */
   refKl: number;
   /** Response tokens in the batch. */
   tokens: number;
@@ -106,6 +111,8 @@ export interface Packed {
   oldLogprobs?: Float32Array;
   /** PG with a KL penalty only: the reference log-prob on response tokens, 0 elsewhere. */
   refLogprobs?: Float32Array;
+  /** PG with a KL penalty only: the sequence's KL weight on response tokens, 0 elsewhere. */
+  klWeights?: Float32Array;
 }
 
 function checkSequences(seqs: unknown, vocab: number, context: number): number[][] {
@@ -125,7 +132,7 @@ function pack(
   seqs: number[][],
   rows: number[],
   weightOf: (b: number, j: number) => number,
-  extra?: (b: number, j: number) => [number, number, number],
+  extra?: (b: number, j: number) => [number, number, number, number],
   withRef = false,
 ): Packed {
   const B = rows.length;
@@ -136,6 +143,7 @@ function pack(
   const advantages = extra ? new Float32Array(B * T) : undefined;
   const oldLogprobs = extra ? new Float32Array(B * T) : undefined;
   const refLogprobs = extra && withRef ? new Float32Array(B * T) : undefined;
+  const klWeights = extra && withRef ? new Float32Array(B * T) : undefined;
   rows.forEach((b, r) => {
     const s = seqs[b];
     for (let j = 1; j < s.length; j++) {
@@ -144,14 +152,15 @@ function pack(
       targets[k] = s[j];
       weights[k] = weightOf(b, j);
       if (extra && weights[k] !== 0) {
-        const [a, o, r] = extra(b, j);
+        const [a, o, r, c] = extra(b, j);
         advantages![k] = a;
         oldLogprobs![k] = o;
         if (refLogprobs) refLogprobs[k] = r;
+        if (klWeights) klWeights[k] = c;
       }
     }
   });
-  return { B, T, inputs, targets, weights, advantages, oldLogprobs, refLogprobs };
+  return { B, T, inputs, targets, weights, advantages, oldLogprobs, refLogprobs, klWeights };
 }
 
 export function packCe(model: Transformer, batch: CeBatch, rows?: number[]): Packed {
@@ -171,9 +180,13 @@ export function packCe(model: Transformer, batch: CeBatch, rows?: number[]): Pac
 export function packPg(model: Transformer, batch: PgBatch, rows?: number[], withRef = false): Packed {
   const seqs = checkSequences(batch.sequences, model.config.vocabSize, model.config.contextLength);
   const n = seqs.length;
-  const { promptLengths: pl, advantages: adv, oldLogprobs: old, refLogprobs: ref } = batch;
+  const { promptLengths: pl, advantages: adv, oldLogprobs: old, refLogprobs: ref, klWeights: klw } = batch;
   if (withRef && (!Array.isArray(ref) || ref.length !== n)) {
     throw new TrainError(`refLogprobs must have one row per sequence (${n}) when the KL penalty is on`);
+  }
+  if (klw !== undefined) {
+    if (!Array.isArray(klw) || klw.length !== n) throw new TrainError(`klWeights must have one entry per sequence (${n})`);
+    for (const [b, c] of klw.entries()) if (!(Number.isFinite(c) && c >= 0)) throw new TrainError(`klWeights[${b}] = ${c} must be a finite number >= 0`);
   }
   if (!Array.isArray(pl) || pl.length !== n) throw new TrainError(`promptLengths must have one entry per sequence (${n})`);
   if (!Array.isArray(adv) || adv.length !== n) throw new TrainError(`advantages must have one entry per sequence (${n})`);
@@ -195,7 +208,7 @@ export function packPg(model: Transformer, batch: PgBatch, rows?: number[], with
     seqs,
     rows ?? seqs.map((_, b) => b),
     (b, j) => (j >= pl[b] ? 1 : 0),
-    (b, j) => [adv[b], old[b][j - pl[b]], withRef ? ref![b][j - pl[b]] : 0],
+    (b, j) => [adv[b], old[b][j - pl[b]], withRef ? ref![b][j - pl[b]] : 0, klw ? klw[b] : 1],
     withRef,
   );
 }
@@ -256,7 +269,8 @@ export function pgLoss(model: Transformer, p: Packed, denom: number, clipEps: nu
     if (klCoef !== 0 && refLp) {
       // d clipped to ±20 so exp(d) stays finite for a token the reference finds absurd.
       const d = tf.mul(tf.clipByValue(tf.sub(tf.tensor2d(refLp, [p.B, p.T]), logp), -20, 20), w);
-      refKl = tf.sum(tf.mul(w, tf.sub(tf.sub(tf.exp(d), d), 1))) as tf.Scalar;
+      const c = p.klWeights ? tf.tensor2d(p.klWeights, [p.B, p.T]) : w;
+      refKl = tf.sum(tf.mul(c, tf.sub(tf.sub(tf.exp(d), d), 1))) as tf.Scalar;
       total = tf.add(total, tf.mul(klCoef, refKl));
     }
     const loss = tf.div(total, denom) as tf.Scalar;

@@ -391,7 +391,13 @@ export class SelfPlay {
       items.forEach((it, i) => {
         if (it.role === 'propose' && !c.trainProposer) return;
         if (it.gen.tokens.length === 0) return;
-        trainable.push({ prompt: it.prompt, tokens: it.gen.tokens, logprobs: it.gen.logprobs, advantage: advantages[i] });
+        trainable.push({
+          prompt: it.prompt,
+          tokens: it.gen.tokens,
+          logprobs: it.gen.logprobs,
+          advantage: advantages[i],
+          ...(c.klRoles === 'propose' ? { klWeight: it.role === 'propose' ? 1 : 0 } : {}),
+        });
       });
     }
     let update: UpdateReport = ZERO_UPDATE;

@@ -40,6 +40,8 @@ export interface UpdateItem {
   logprobs: number[];
   /** One advantage per response, broadcast to its tokens. */
   advantage: number;
+  /** Weight of this response's KL penalty to the reference (default 1; config.klRoles). */
+  klWeight?: number;
 }
 
 export interface UpdateStats {
@@ -189,6 +191,7 @@ export class TransformerPolicy implements Policy {
     const s = await this.inner.update({
       rollouts: used.map((it) => ({ prompt: this.tokenizer.encode(it.prompt), tokens: it.tokens, logprobs: it.logprobs, text: '', stopped: true })),
       advantages: used.map((it) => it.advantage),
+      ...(used.some((it) => it.klWeight !== undefined) ? { klWeights: used.map((it) => it.klWeight ?? 1) } : {}),
     });
     return { loss: s.loss, entropy: s.entropy, clipFrac: s.clipFrac, gradNorm: s.gradNorm, approxKl: s.approxKl, tokens: s.tokens };
   }

@@ -59,6 +59,7 @@ describe('config schema', () => {
       [{ rewards: { ...DEFAULT_CONFIG.rewards, solverCorrect: -0.5 } }, 'rewards.solverCorrect', 'must be greater than rewards.solverWrong'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, solverTypeCredit: 1.5 } }, 'rewards.solverTypeCredit', 'must be less than rewards.solverCorrect − rewards.solverWrong (a wrong answer of the right kind must still pay less than a right one)'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, solverTypeCredit: -0.1 } }, 'rewards.solverTypeCredit', 'must be >= 0'],
+      [{ klRoles: 'solve' }, 'klRoles', 'must be one of "both", "propose"'],
       [{ extra: 1 }, 'extra', 'is not a known field'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, bonus: 1 } }, 'rewards.bonus', 'is not a known field'],
     ];
@@ -111,6 +112,16 @@ describe('configHash', () => {
     expect(loaded.rewards.solverTypeCredit).toBe(0);
     expect(configHash(loaded)).toBe(configHash(DEFAULT_CONFIG));
     expect(configHash(mergeConfig(DEFAULT_CONFIG, { rewards: { solverTypeCredit: 0.25 } }))).not.toBe(configHash(DEFAULT_CONFIG));
+  });
+
+  it('keeps the hash of a config saved before klRoles existed', () => {
+    const { klRoles: _added, ...old } = DEFAULT_CONFIG;
+    const { solverTypeCredit: _alsoAdded, ...oldRewards } = DEFAULT_CONFIG.rewards;
+    const loaded = validateConfig(old);
+    expect(loaded.klRoles).toBe('both');
+    expect(configHash(loaded)).toBe(configHash(DEFAULT_CONFIG));
+    expect(configHash(validateConfig({ ...old, rewards: oldRewards }))).toBe(configHash(DEFAULT_CONFIG));
+    expect(configHash(mergeConfig(DEFAULT_CONFIG, { klRoles: 'propose' }))).not.toBe(configHash(DEFAULT_CONFIG));
   });
 
   it('hashes sorted-key JSON', () => {

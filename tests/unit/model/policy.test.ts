@@ -123,6 +123,31 @@ describe('TransformerPolicy', () => {
     m.dispose();
   });
 
+  test('klWeights reach the penalty: all zeros is no KL at all, and a wrong length is refused', async () => {
+    const run = async (klCoef: number, klWeights?: (n: number) => number[]) => {
+      const m = model(6);
+      const p = new TransformerPolicy(m, tok, { lr: 1e-2, klCoef });
+      const refKls: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await p.generate(PROMPTS, { ...OPTS, seed: i });
+        const s = await p.update({ rollouts: r, advantages: r.map((_, k) => (k % 2 ? 1 : -1)), ...(klWeights ? { klWeights: klWeights(r.length) } : {}) });
+        refKls.push(s.refKl);
+      }
+      const w = await m.namedVariables().get('wte')!.data();
+      if (klWeights) await expect(p.update({ rollouts: [], advantages: [], klWeights: [1] })).rejects.toThrow(/one KL weight per rollout/);
+      p.dispose();
+      m.dispose();
+      return { refKls, w: Array.from(w) };
+    };
+    const plain = await run(0);
+    const zeroed = await run(0.5, (n) => new Array(n).fill(0));
+    const half = await run(0.5, (n) => Array.from({ length: n }, (_, k) => k % 2));
+    expect(zeroed.refKls.every((x) => x === 0)).toBe(true);
+    expect(zeroed.w).toEqual(plain.w);
+    expect(half.refKls.at(-1)!).toBeGreaterThan(0);
+    expect(half.w).not.toEqual(plain.w);
+  });
+
   test('a tokenizer that does not fit the model is refused', () => {
     const m = model(5);
     expect(() => new TransformerPolicy(m, new CharTokenizer(['<pad>']))).toThrow(/tokenizer has/);

@@ -64,7 +64,7 @@ async function hostPpo(m: Transformer, batch: PgBatch, clipEps: number, entropyC
       entropy += H;
       kl += r - 1 - lr;
       const d = batch.refLogprobs![b][j - batch.promptLengths[b]] - logp;
-      refKl += Math.exp(d) - d - 1;
+      refKl += (batch.klWeights?.[b] ?? 1) * (Math.exp(d) - d - 1);
       N++;
     }
   }
@@ -105,6 +105,39 @@ describe('losses', () => {
     expect(Math.abs(kl / ref.N - ref.approxKl)).toBeLessThan(1e-6);
     expect(ref.refKl).toBeGreaterThan(0.01);
     expect(Math.abs(refKl / ref.N - ref.refKl)).toBeLessThan(1e-5);
+    m.dispose();
+  });
+
+  test('klWeights scale each sequence\'s KL penalty (0 takes a sequence out of it) and match the host reference', async () => {
+    const m = new Transformer(cfg({ initStd: 0.3 }), 3);
+    const promptLengths = [5, 2, 3];
+    const now = await responseLogprobs(m, SEQS, promptLengths);
+    const base: PgBatch = {
+      sequences: SEQS,
+      promptLengths,
+      advantages: [0.5, -0.8, 1.1],
+      oldLogprobs: now.map((r, b) => r.map((lp, k) => lp + [0.2, -0.3, 0.05][(b + k) % 3])),
+      refLogprobs: now.map((r, b) => r.map((lp, k) => Math.min(0, lp + [0.6, -0.4, 0.9][(b + k) % 3]))),
+    };
+    const lossOf = async (batch: PgBatch, klCoef: number) => {
+      const ref = await hostPpo(m, batch, 0.2, 0, klCoef);
+      const parts = pgLoss(m, packPg(m, batch, undefined, true), ref.N, 0.2, 0, klCoef);
+      const [loss, refKl] = await Promise.all([parts.loss, parts.refKl].map(async (t) => (await t.data())[0]));
+      tf.dispose([parts.loss, parts.clipped, parts.entropy, parts.kl, parts.refKl]);
+      return { loss, refKl: refKl / ref.N, host: ref };
+    };
+    const none = await lossOf(base, 0);
+    const all = await lossOf(base, 0.4);
+    const ones = await lossOf({ ...base, klWeights: [1, 1, 1] }, 0.4);
+    const zeros = await lossOf({ ...base, klWeights: [0, 0, 0] }, 0.4);
+    const mixed = await lossOf({ ...base, klWeights: [1, 0, 2] }, 0.4);
+    expect(all.refKl).toBeGreaterThan(0.01);
+    expect(Math.abs(ones.loss - all.loss)).toBeLessThan(1e-6);
+    expect(Math.abs(zeros.loss - none.loss)).toBeLessThan(1e-6);
+    expect(zeros.refKl).toBe(0);
+    expect(Math.abs(mixed.loss - mixed.host.loss)).toBeLessThan(1e-5);
+    expect(Math.abs(mixed.refKl - mixed.host.refKl)).toBeLessThan(1e-5);
+    expect(Math.abs(mixed.loss - all.loss)).toBeGreaterThan(1e-4);
     m.dispose();
   });
 
@@ -376,6 +409,8 @@ describe('Trainer', () => {
     const withKl = new Trainer(m, { klCoef: 0.1 });
     await expect(withKl.pgStep(ok)).rejects.toThrow(/refLogprobs must have one row per sequence/);
     await expect(withKl.pgStep({ ...ok, refLogprobs: [[-1]] })).rejects.toThrow(/refLogprobs\[0\] must have 2 entries/);
+    await expect(withKl.pgStep({ ...ok, refLogprobs: [[-1, -1]], klWeights: [1, 1] })).rejects.toThrow(/klWeights must have one entry per sequence/);
+    await expect(withKl.pgStep({ ...ok, refLogprobs: [[-1, -1]], klWeights: [-1] })).rejects.toThrow(/klWeights\[0\] = -1/);
     withKl.dispose();
     t.dispose();
     m.dispose();

@@ -174,6 +174,21 @@ describe('one step, scripted policy', () => {
     expect(proposals.filter((p) => p.status === 'duplicate').every((p) => p.reward === config.rewards.proposerInvalid)).toBe(true);
   });
 
+  test('klRoles "propose" puts the KL penalty on proposer responses only; "both" leaves every response its default weight', async () => {
+    const weights = async (klRoles: Config['klRoles']) => {
+      const config = smoke({ seedFactor: 0, klCoef: 0.1, klRoles });
+      const policy = new ScriptedPolicy(config.inductionInputs);
+      await new SelfPlay(config, policy, executor).step();
+      expect(policy.updates).toHaveLength(1);
+      return policy.updates[0].map((it) => ({ propose: it.prompt.slice(0, 20).includes(TOK.prop), w: it.klWeight }));
+    };
+    const only = await weights('propose');
+    expect(only.some((x) => x.propose)).toBe(true);
+    expect(only.some((x) => !x.propose)).toBe(true);
+    expect(only.every((x) => x.w === (x.propose ? 1 : 0))).toBe(true);
+    expect((await weights('both')).every((x) => x.w === undefined)).toBe(true);
+  });
+
   test('fixed-set (propose: false): no proposer prompt, no seeding, the solver trains on the starting buffers only', async () => {
     // The smoke sizes, and a seed factor far above what the buffers hold (64 × 2 > 4 tasks):
     // without a proposer the buffers never grow, so the loop must not wait for them to.
