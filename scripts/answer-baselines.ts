@@ -2,8 +2,10 @@
 // given the same constant answer, and the copy answers (deduction: the input as the output;
 // abduction: the output as the input; induction: the identity program). A policy whose greedy
 // answers have collapsed onto one constant per type scores at most the best constants' mean,
-// so a run has learned something only where it beats that line. Judged by the real sandbox,
-// as the benchmark judges the policy.
+// so a run has learned something only where it beats that line. The "any shortcut" line is
+// an oracle: a question counts when one of the constants or the copy answers it, i.e. what a
+// policy that always picked the right shortcut would score; beyond it, only computing values
+// scores. Judged by the real sandbox, as the benchmark judges the policy.
 //
 //   npx tsx scripts/answer-baselines.ts FILE [--tier T] [--json]
 import { readFileSync } from 'node:fs';
@@ -35,10 +37,13 @@ const answerText = (t: SolveTask, value: string): string =>
   t.type === 'deduction' ? formatAnswer('deduction', { output: value }) : t.type === 'abduction' ? formatAnswer('abduction', { input: value }) : formatAnswer('induction', { program: value });
 
 const executor = await InlineExecutor.create();
+/** Indices of the questions of a type answered by any shortcut scored so far. */
+const anyShortcut: Record<TaskType, Set<number>> = { deduction: new Set(), abduction: new Set(), induction: new Set() };
 /** Questions of a type answered right when each gets `answer(task)`. */
 async function score(type: TaskType, answer: (t: SolveTask) => string): Promise<number> {
   const qs = byType(type);
   const judged = await judgeAll(executor, qs.map((task) => ({ task, text: answerText(task, answer(task)) })), { timeoutMs: 1000 });
+  judged.forEach((j, i) => j.outcome === 'correct' && anyShortcut[type].add(i));
   return judged.filter((j) => j.outcome === 'correct').length;
 }
 const results: Record<TaskType, Record<string, number>> = { deduction: {}, abduction: {}, induction: {} };
@@ -60,6 +65,8 @@ const [dc, dn] = best(constantOnly(deduction));
 const [ac, an] = best(constantOnly(abduction));
 const [ic, inn] = best(induction);
 const ceiling = (pct(dn, n.deduction) + pct(an, n.abduction) + pct(inn, n.induction)) / 3;
+const oracle = Object.fromEntries(TASK_TYPES.map((type) => [type, pct(anyShortcut[type].size, n[type])])) as Record<TaskType, number>;
+const oracleMean = (oracle.deduction + oracle.abduction + oracle.induction) / 3;
 const summary = {
   file: positionals[0],
   tier: values.tier ?? null,
@@ -69,10 +76,13 @@ const summary = {
   induction,
   bestConstant: { deduction: dc, abduction: ac, induction: ic },
   constantCeilingMean: ceiling,
+  anyShortcut: oracle,
+  anyShortcutMean: oracleMean,
 };
 for (const type of TASK_TYPES) {
   const row = Object.entries(results[type]).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${pct(v, n[type]).toFixed(1)}%`);
   console.error(`${type} (n=${n[type]}): ${row.join(', ')}`);
 }
 console.error(`one constant per type at best (${dc} / ${ac} / ${ic}): mean ${ceiling.toFixed(1)}%`);
+console.error(`any shortcut, picked right for every question (oracle): ${TASK_TYPES.map((t) => oracle[t].toFixed(1)).join(' / ')}, mean ${oracleMean.toFixed(1)}%`);
 if (values.json) console.log(JSON.stringify(summary));
