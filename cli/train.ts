@@ -41,8 +41,7 @@ continues that run exactly.
 
   --preset P        ${PRESET_NAMES.join(', ')} (default "default")
   --config FILE     JSON object of config fields laid over the preset
-  --steps N         total steps of the run (default ${DEFAULT_STEPS}, or no limit with a time budget;
-                    with --resume: the run's own)
+  --steps N         total steps of the run (default ${DEFAULT_STEPS}, or no limit with a time budget)
   --minutes M       stop once the run's self-play time (its own clock: evaluation and saving
                     excluded, a resumed run's earlier time included) reaches M minutes; for
                     comparing runs at equal wall-clock
@@ -51,7 +50,9 @@ continues that run exactly.
                     same budget on a machine shared with other work. Logged as "cpuSeconds"
   --seed S          the run's seed (overrides the preset and --config)
   --out DIR         run directory, new or empty (default runs/<preset>-<time>)
-  --resume DIR      continue the run saved in DIR (its config is kept)
+  --resume DIR      continue the run saved in DIR (its config is kept). With no --steps,
+                    --minutes or --cpu-minutes it goes on toward the limits it was started
+                    with; any of them replaces those limits
   --backend B       tfjs backend: ${BACKEND_PREFS.join(', ')}
   --tasks FILE      start the buffers from a task file (instead of the identity triplet alone);
                     a config without a proposer (preset fixed-set) defaults to data/fixed-tasks.jsonl
@@ -252,9 +253,16 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
   }
   const evalTasks = values['eval-tasks'] ? await readTasks(values['eval-tasks'] as string, 'eval task file') : null;
   const initFiles = values.init ? (await loadCheckpointPath(initPath(values.init as string))).files : null;
-  const target = plan.stepsFlag ?? saved?.run.targetSteps ?? (plan.minutes !== undefined || plan.cpuMinutes !== undefined ? NO_STEP_LIMIT : DEFAULT_STEPS);
-  const budgetMs = plan.minutes === undefined ? Infinity : plan.minutes * 60_000;
-  const cpuBudget = plan.cpuMinutes === undefined ? Infinity : plan.cpuMinutes * 60;
+  // A resume with no limit of its own continues the saved plan (steps and budgets alike);
+  // any limit flag replaces the whole plan, so --steps 500 is not cut short by an old budget.
+  const ownLimits = plan.stepsFlag !== undefined || plan.minutes !== undefined || plan.cpuMinutes !== undefined;
+  const minutes = ownLimits ? plan.minutes : saved?.run.minutes;
+  const cpuMinutes = ownLimits ? plan.cpuMinutes : saved?.run.cpuMinutes;
+  const budgeted = minutes !== undefined || cpuMinutes !== undefined;
+  const target = plan.stepsFlag ?? (ownLimits ? undefined : saved?.run.targetSteps) ?? (budgeted ? NO_STEP_LIMIT : DEFAULT_STEPS);
+  const budgetMs = minutes === undefined ? Infinity : minutes * 60_000;
+  const cpuBudget = cpuMinutes === undefined ? Infinity : cpuMinutes * 60;
+  const runMeta = { targetSteps: target, ...(minutes !== undefined ? { minutes } : {}), ...(cpuMinutes !== undefined ? { cpuMinutes } : {}) };
 
   const backend = await initBackend(config.backend);
   log(`backend: ${formatBackendInfo(backend)}`);
@@ -289,8 +297,15 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     let lastEval: EvalResult | null = null;
     let timeUp = false;
     let cpuUsed = saved ? await loggedCpuSeconds(out) : 0;
+    // A budget that a resumed run has already spent: say so rather than run one more step.
+    const spent = (cpuUsed >= cpuBudget ? `CPU budget of ${cpuMinutes} min` : '') || (loop.elapsedSeconds * 1000 >= budgetMs ? `time budget of ${minutes} min` : '');
+    const spentBefore = saved !== null && spent !== '';
+    if (spentBefore) {
+      log(`the run's ${spent} is already used (step ${loop.stepsDone}, ${loop.elapsedSeconds.toFixed(0)} s of self-play, ${cpuUsed.toFixed(0)} CPU s); continue with a larger --cpu-minutes or --minutes, or with --steps N`);
+      timeUp = true;
+    }
     try {
-      if (!saved) await saveRun(out, loop, policy, { targetSteps: target });
+      if (!saved) await saveRun(out, loop, policy, runMeta);
       while (loop.stepsDone < target && !stop && !timeUp) {
         const cpu0 = cpuSeconds();
         const report = await loop.step();
@@ -309,10 +324,10 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
         log(progress(report, target, config));
         timeUp = loop.elapsedSeconds * 1000 >= budgetMs || cpuUsed >= cpuBudget;
         if (extra.eval) log(formatEval(lastEval!).replace(/^/gm, '  eval '));
-        if (report.step % plan.saveEvery === 0 || report.step === target || stop || timeUp) await saveRun(out, loop, policy, { targetSteps: target });
+        if (report.step % plan.saveEvery === 0 || report.step === target || stop || timeUp) await saveRun(out, loop, policy, runMeta);
       }
-      if (timeUp) {
-        const which = cpuUsed >= cpuBudget ? `CPU budget of ${plan.cpuMinutes} min` : `time budget of ${plan.minutes} min`;
+      if (timeUp && !spentBefore) {
+        const which = cpuUsed >= cpuBudget ? `CPU budget of ${cpuMinutes} min` : `time budget of ${minutes} min`;
         log(`${which} reached at step ${loop.stepsDone} (${loop.elapsedSeconds.toFixed(0)} s of self-play, ${cpuUsed.toFixed(0)} CPU s)`);
       }
       if (stop && loop.stepsDone < target) log(`saved at step ${loop.stepsDone}; continue with: azr train --resume ${out}`);

@@ -34,9 +34,14 @@ export class RunDirError extends Error {
   override name = 'RunDirError';
 }
 
-/** What the CLI keeps beside the snapshot: how many steps the run was asked for. */
+/** What the CLI keeps beside the snapshot: how long the run was asked to go, so that a
+ *  resume without new limits continues toward the same end. */
 export interface RunMeta {
   targetSteps: number;
+  /** Self-play time budget in minutes, when the run was given one (cumulative over resumes). */
+  minutes?: number;
+  /** CPU-time budget in minutes, when the run was given one (cumulative over resumes). */
+  cpuMinutes?: number;
 }
 
 export interface SavedRun {
@@ -110,13 +115,21 @@ export async function loadRun(dir: string): Promise<SavedRun> {
   }
   const run = meta.run as Partial<RunMeta> | undefined;
   const targetSteps = typeof run?.targetSteps === 'number' && Number.isInteger(run.targetSteps) ? run.targetSteps : state.step;
+  const budget = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : undefined);
+  const minutes = budget(run?.minutes);
+  const cpuMinutes = budget(run?.cpuMinutes);
   const refDir = join(root, RUN_FILES.reference);
   let reference: CheckpointFiles | undefined;
   if (state.config.klCoef > 0) {
     if (!existsSync(refDir)) throw new RunDirError(`--resume ${root}: the run uses a KL penalty but ${RUN_FILES.reference}/ is missing`);
     reference = (await loadCheckpointDir(refDir)).files;
   }
-  return { files, state, run: { targetSteps }, ...(reference ? { reference } : {}) };
+  return {
+    files,
+    state,
+    run: { targetSteps, ...(minutes !== undefined ? { minutes } : {}), ...(cpuMinutes !== undefined ? { cpuMinutes } : {}) },
+    ...(reference ? { reference } : {}),
+  };
 }
 
 export async function appendRunLog(dir: string, line: string): Promise<void> {

@@ -268,8 +268,18 @@ describe('azr train', () => {
     expect(c.stderr).toMatch(/CPU budget of 0\.001 min reached at step 1/);
     const [line] = parseRunLog(readFileSync(join(cpuOut, 'run.jsonl'), 'utf8'));
     expect(line.cpuSeconds).toBeGreaterThan(0.06);
+    // The budget is saved with the run: a resume with no limit of its own keeps it (spent,
+    // so no step runs and it says what to do), and --steps replaces it.
+    const again = await azr('train', '--resume', cpuOut, '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/the run's CPU budget of 0\.001 min is already used \(step 1.*continue with a larger --cpu-minutes/);
+    expect(lastJson(again.stdout)).toMatchObject({ steps: 1, timeUp: true });
+    expect(parseRunLog(readFileSync(join(cpuOut, 'run.jsonl'), 'utf8')).map((l) => l.step)).toEqual([1]);
+    const more = await azr('train', '--resume', cpuOut, '--steps', '2', '--json');
+    expect(more.code, more.stderr).toBe(0);
+    expect(lastJson(more.stdout)).toMatchObject({ steps: 2, target: 2, timeUp: false });
     const bad = await azr('train', '--preset', 'smoke', '--minutes', 'soon', '--out', join(dir, 'minutes-bad'));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--minutes must be a number > 0, got "soon"/);
-  }, 90_000);
+  }, 150_000);
 });
