@@ -64,6 +64,12 @@ const RewardSchema = v.strictObject(
     proposerInvalid: num(-10, 10),
     /** Proposer: the proposal could not be parsed (paper −1). */
     proposerFormat: num(-10, 10),
+    /** Learnability (r̄) leaves out a right answer that is the solver's habit: the answer it gave
+     *  most often this step to that type's questions, on two or more different tasks (paper:
+     *  false). Without it a solver that answers one constant makes "tasks that return that
+     *  constant" the learnable ones, and proposer and solver co-adapt on it (docs/RESULTS.md). */
+    // Optional with its neutral value so configs saved before the field existed still load.
+    ignoreModalHits: v.optional(bool(), false),
     /** Reward when r̄ ∈ {0, 1}: 0 ('equation', the paper's text) or `trivialTask` ('code', its code). */
     learnability: oneOf(LEARNABILITY_VARIANTS),
     /** The 'code' variant's reward for a task every rollout solved, or none did (paper code −0.5). */
@@ -204,6 +210,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     solverTypeCredit: 0,
     proposerInvalid: -1,
     proposerFormat: -1,
+    ignoreModalHits: false,
     learnability: 'equation',
     trivialTask: -0.5,
     duplicate: 'penalise',
@@ -274,9 +281,11 @@ export function stableStringify(value: unknown): string {
 function withoutNeutralAdditions(config: Config): unknown {
   const { klRoles, ...rest } = config;
   const out: Record<string, unknown> = klRoles === 'both' ? rest : config;
-  if (config.rewards.solverTypeCredit !== 0) return out;
-  const { solverTypeCredit: _neutral, ...rewards } = config.rewards;
-  return { ...out, rewards };
+  const { solverTypeCredit, ignoreModalHits, ...rewards } = config.rewards;
+  return {
+    ...out,
+    rewards: { ...rewards, ...(solverTypeCredit !== 0 ? { solverTypeCredit } : {}), ...(ignoreModalHits ? { ignoreModalHits } : {}) },
+  };
 }
 
 /**

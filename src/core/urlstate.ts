@@ -54,6 +54,7 @@ export const PROPS: readonly Prop[] = [
   { key: 'model', path: 'modelSize', kind: 'choice', options: MODEL_SIZE_NAMES, label: 'Model size' },
   { key: 'backend', path: 'backend', kind: 'choice', options: BACKEND_PREFS, label: 'Backend' },
   { key: 'timeout', path: 'executorTimeoutMs', kind: 'number', label: 'Executor timeout (ms)' },
+  { key: 'modalHits', path: 'rewards.ignoreModalHits', kind: 'boolean', label: "Learnability ignores the solver's habitual answer" },
   { key: 'learnability', path: 'rewards.learnability', kind: 'choice', options: LEARNABILITY_VARIANTS, label: 'Learnability reward variant' },
   { key: 'trivial', path: 'rewards.trivialTask', kind: 'number', label: 'Reward for a trivial or impossible task (code variant)' },
   { key: 'duplicate', path: 'rewards.duplicate', kind: 'choice', options: DUPLICATE_POLICIES, label: 'Duplicate proposals' },

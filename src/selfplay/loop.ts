@@ -356,11 +356,12 @@ export class SelfPlay {
     const solved: Rollout[] = rollouts.map((r, i) => ({ ...r, gen: solveGens[i], judgement: judgements[i], reward: solverReward(judgements[i].outcome, c.rewards, judgements[i].rightKind) }));
 
     // Proposer rewards: learnability from r̄ for new valid tasks; the config's values otherwise.
+    const habits = c.rewards.ignoreModalHits ? modalAnswers(solved) : null;
     const successes = new Map<number, boolean[]>();
     for (const r of solved) {
       if (r.purpose !== 'learnability') continue;
       const list = successes.get(r.owner) ?? [];
-      list.push(r.judgement.outcome === 'correct');
+      list.push(r.judgement.outcome === 'correct' && !(habits !== null && r.judgement.answer === habits.get(r.task.type)));
       successes.set(r.owner, list);
     }
     proposals.forEach((p, i) => {
@@ -521,6 +522,33 @@ export class SelfPlay {
       skippedPrompts,
     };
   }
+}
+
+/**
+ * Per task type, the solver's habit this step: the parsed answer it gave most often over all
+ * its rollouts of that type (learnability and batch), when it gave it on two or more different
+ * tasks — an answer given across tasks is a property of the solver, not of a task. Ties go to
+ * the answer seen first, so the result depends only on the rollouts.
+ */
+export function modalAnswers(rollouts: readonly Pick<Rollout, 'task' | 'prompt' | 'judgement'>[]): Map<TaskType, string> {
+  const byType = new Map<TaskType, Map<string, { count: number; prompts: Set<string> }>>();
+  for (const r of rollouts) {
+    const a = r.judgement.answer;
+    if (a === null) continue;
+    const counts = byType.get(r.task.type) ?? new Map<string, { count: number; prompts: Set<string> }>();
+    byType.set(r.task.type, counts);
+    const e = counts.get(a) ?? { count: 0, prompts: new Set<string>() };
+    counts.set(a, e);
+    e.count++;
+    e.prompts.add(r.prompt);
+  }
+  const out = new Map<TaskType, string>();
+  for (const [type, counts] of byType) {
+    let best: [string, number] | null = null;
+    for (const [a, e] of counts) if (e.prompts.size >= 2 && (best === null || e.count > best[1])) best = [a, e.count];
+    if (best) out.set(type, best[0]);
+  }
+  return out;
 }
 
 function taskOf(type: TaskType, task: Triplet | InductionTask): SolveTask {

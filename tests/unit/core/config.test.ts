@@ -114,7 +114,7 @@ describe('configHash', () => {
     expect(configHash(mergeConfig(DEFAULT_CONFIG, { rewards: { solverTypeCredit: 0.25 } }))).not.toBe(configHash(DEFAULT_CONFIG));
   });
 
-  it('keeps the hash of a config saved before klRoles existed', () => {
+  it('keeps the hash of a config saved before klRoles and ignoreModalHits existed', () => {
     const { klRoles: _added, ...old } = DEFAULT_CONFIG;
     const { solverTypeCredit: _alsoAdded, ...oldRewards } = DEFAULT_CONFIG.rewards;
     const loaded = validateConfig(old);
@@ -122,6 +122,9 @@ describe('configHash', () => {
     expect(configHash(loaded)).toBe(configHash(DEFAULT_CONFIG));
     expect(configHash(validateConfig({ ...old, rewards: oldRewards }))).toBe(configHash(DEFAULT_CONFIG));
     expect(configHash(mergeConfig(DEFAULT_CONFIG, { klRoles: 'propose' }))).not.toBe(configHash(DEFAULT_CONFIG));
+    const { ignoreModalHits: _new, ...withoutModal } = DEFAULT_CONFIG.rewards;
+    expect(configHash(validateConfig({ ...old, rewards: withoutModal }))).toBe(configHash(DEFAULT_CONFIG));
+    expect(configHash(mergeConfig(DEFAULT_CONFIG, { rewards: { ignoreModalHits: true } }))).not.toBe(configHash(DEFAULT_CONFIG));
   });
 
   it('hashes sorted-key JSON', () => {

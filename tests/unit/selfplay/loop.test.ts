@@ -16,7 +16,7 @@ import { TOK } from '../../../src/core/tasks.ts';
 import type { Config } from '../../../src/core/config.ts';
 import { createExecutor, type SandboxPool } from '../../../src/sandbox/index.ts';
 import { initBackend } from '../../../src/model/backend-node.ts';
-import { SelfPlay, SelfPlayError } from '../../../src/selfplay/loop.ts';
+import { SelfPlay, SelfPlayError, modalAnswers } from '../../../src/selfplay/loop.ts';
 import { TransformerPolicy, type Generation, type GenerateOptions, type Policy, type UpdateItem, type UpdateStats } from '../../../src/selfplay/policy.ts';
 import { CONFIG_KEYS, type ProposalEvent, type RolloutEvent, type StepReport } from '../../../src/selfplay/report.ts';
 import { parseState, StateError } from '../../../src/selfplay/state.ts';
@@ -66,7 +66,7 @@ class ScriptedPolicy implements Policy {
     });
   }
 
-  private respond(p: string): string {
+  protected respond(p: string): string {
     const head = p.slice(0, 20);
     if (head.startsWith(TOK.bos + TOK.ded + TOK.prop)) return `${TOK.prog}${DOUBLE}${TOK.in}21${TOK.eos}`;
     if (head.startsWith(TOK.bos + TOK.abd + TOK.prop)) {
@@ -187,6 +187,40 @@ describe('one step, scripted policy', () => {
     expect(only.some((x) => !x.propose)).toBe(true);
     expect(only.every((x) => x.w === (x.propose ? 1 : 0))).toBe(true);
     expect((await weights('both')).every((x) => x.w === undefined)).toBe(true);
+  });
+
+  test('modalAnswers: the most frequent parsed answer per type, only when given on two or more tasks', () => {
+    const r = (type: 'deduction' | 'abduction', prompt: string, answer: string | null) =>
+      ({ task: { type, task: { program: 'p', input: '1', output: '1' } }, prompt, judgement: { outcome: 'wrong', verdict: 'wrong', reason: '', answer, rightKind: false } }) as never;
+    const habits = modalAnswers([
+      r('deduction', 'A', '7'), r('deduction', 'A', '7'), r('deduction', 'A', '7'), // frequent, but one task only
+      r('deduction', 'A', '1'), r('deduction', 'B', '1'), // on two tasks
+      r('deduction', 'C', null), r('deduction', 'D', null), // unparseable: no answer
+      r('abduction', 'A', '"x"'),
+    ]);
+    expect(habits.get('deduction')).toBe('1');
+    expect(habits.has('abduction')).toBe(false);
+    expect(habits.has('induction')).toBe(false);
+  });
+
+  test('rewards.ignoreModalHits: a right answer that is the solver\'s habit (same answer on other tasks) does not count toward r̄', async () => {
+    // This solver answers 42 to every deduction question: right for the doubling task on 21,
+    // wrong for the identity task of the batch — a habit, not a reading of the program.
+    class Habitual extends ScriptedPolicy {
+      protected override respond(p: string): string {
+        return p.startsWith(TOK.bos + TOK.ded + TOK.solve) ? `42${TOK.eos}` : super.respond(p);
+      }
+    }
+    const rateOf = async (ignoreModalHits: boolean) => {
+      const config = smoke({ rewards: { ignoreModalHits } });
+      const loop = new SelfPlay(config, new Habitual(config.inductionInputs), executor);
+      const proposals: ProposalEvent[] = [];
+      loop.events.on('proposal', (e) => proposals.push(e));
+      await loop.step();
+      return proposals.find((p) => p.type === 'deduction' && p.status === 'valid')!.solveRate;
+    };
+    expect(await rateOf(false)).toBe(1);
+    expect(await rateOf(true)).toBe(0);
   });
 
   test('fixed-set (propose: false): no proposer prompt, no seeding, the solver trains on the starting buffers only', async () => {
