@@ -297,11 +297,13 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     let lastEval: EvalResult | null = null;
     let timeUp = false;
     let cpuUsed = saved ? await loggedCpuSeconds(out) : 0;
+    /** The budget that is used up, named, or '' while there is budget left. */
+    const spentBudget = () =>
+      cpuUsed >= cpuBudget ? `CPU budget of ${cpuMinutes} min` : loop.elapsedSeconds * 1000 >= budgetMs ? `time budget of ${minutes} min` : '';
     // A budget that a resumed run has already spent: say so rather than run one more step.
-    const spent = (cpuUsed >= cpuBudget ? `CPU budget of ${cpuMinutes} min` : '') || (loop.elapsedSeconds * 1000 >= budgetMs ? `time budget of ${minutes} min` : '');
-    const spentBefore = saved !== null && spent !== '';
+    const spentBefore = saved !== null && spentBudget() !== '';
     if (spentBefore) {
-      log(`the run's ${spent} is already used (step ${loop.stepsDone}, ${loop.elapsedSeconds.toFixed(0)} s of self-play, ${cpuUsed.toFixed(0)} CPU s); continue with a larger --cpu-minutes or --minutes, or with --steps N`);
+      log(`the run's ${spentBudget()} is already used (step ${loop.stepsDone}, ${loop.elapsedSeconds.toFixed(0)} s of self-play, ${cpuUsed.toFixed(0)} CPU s); continue with a larger --cpu-minutes or --minutes, or with --steps N`);
       timeUp = true;
     }
     try {
@@ -322,13 +324,12 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
         }
         await appendRunLog(out, formatRunLogLine(report, extra));
         log(progress(report, target, config));
-        timeUp = loop.elapsedSeconds * 1000 >= budgetMs || cpuUsed >= cpuBudget;
+        timeUp = spentBudget() !== '';
         if (extra.eval) log(formatEval(lastEval!).replace(/^/gm, '  eval '));
         if (report.step % plan.saveEvery === 0 || report.step === target || stop || timeUp) await saveRun(out, loop, policy, runMeta);
       }
       if (timeUp && !spentBefore) {
-        const which = cpuUsed >= cpuBudget ? `CPU budget of ${cpuMinutes} min` : `time budget of ${minutes} min`;
-        log(`${which} reached at step ${loop.stepsDone} (${loop.elapsedSeconds.toFixed(0)} s of self-play, ${cpuUsed.toFixed(0)} CPU s)`);
+        log(`${spentBudget()} reached at step ${loop.stepsDone} (${loop.elapsedSeconds.toFixed(0)} s of self-play, ${cpuUsed.toFixed(0)} CPU s)`);
       }
       if (stop && loop.stepsDone < target) log(`saved at step ${loop.stepsDone}; continue with: azr train --resume ${out}`);
     } finally {

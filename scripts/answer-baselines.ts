@@ -43,7 +43,9 @@ const anyShortcut: Record<TaskType, Set<number>> = { deduction: new Set(), abduc
 async function score(type: TaskType, answer: (t: SolveTask) => string): Promise<number> {
   const qs = byType(type);
   const judged = await judgeAll(executor, qs.map((task) => ({ task, text: answerText(task, answer(task)) })), { timeoutMs: 1000 });
-  judged.forEach((j, i) => j.outcome === 'correct' && anyShortcut[type].add(i));
+  judged.forEach((j, i) => {
+    if (j.outcome === 'correct') anyShortcut[type].add(i);
+  });
   return judged.filter((j) => j.outcome === 'correct').length;
 }
 const results: Record<TaskType, Record<string, number>> = { deduction: {}, abduction: {}, induction: {} };

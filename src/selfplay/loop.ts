@@ -361,7 +361,7 @@ export class SelfPlay {
     for (const r of solved) {
       if (r.purpose !== 'learnability') continue;
       const list = successes.get(r.owner) ?? [];
-      list.push(r.judgement.outcome === 'correct' && !(habits !== null && r.judgement.answer === habits.get(r.task.type)));
+      list.push(r.judgement.outcome === 'correct' && r.judgement.answer !== habits?.get(r.task.type));
       successes.set(r.owner, list);
     }
     proposals.forEach((p, i) => {
