@@ -75,7 +75,7 @@ for (const r of runs) r.lines = readLog(r.dir);
 // work that, not the wall clock, is the budget two runs can be compared at.
 const useCpu = runs.every((r) => r.lines.every((l) => typeof l.cpuSeconds === 'number'));
 const minutesOf = (l) => (useCpu ? l.cpuSeconds : l.t) / 60;
-const X_LABEL = useCpu ? 'CPU minutes of self-play' : 'self-play minutes (wall clock)';
+const X_LABEL = useCpu ? 'CPU minutes of training' : 'training minutes (wall clock)';
 for (const r of runs) r.evals = r.lines.filter((l) => l.eval).map((l) => ({ step: l.step, minutes: minutesOf(l), eval: l.eval }));
 
 // ---- SVG line chart -----------------------------------------------------------------------
@@ -143,11 +143,12 @@ for (const type of TYPES) {
 }
 
 // Training dynamics from every step's report: the collapse the design notes warn of shows
-// as distinct answers per task falling towards 1.
+// as distinct answers per task falling towards 1. Logs without self-play reports (the
+// supervised yardstick, scripts/supervised-ceiling.ts) have no points here.
 const stepSeries = (f) => runs.map((r) => ({ legend: r.label, colour: colour(r.label), points: r.lines.map((l) => [minutesOf(l), f(l)]).filter((p) => Number.isFinite(p[1])) }));
 const smooth = (series, k = 5) =>
   series.map((s) => ({ ...s, points: s.points.map((p, i, a) => [p[0], a.slice(Math.max(0, i - k + 1), i + 1).reduce((acc, q) => acc + q[1], 0) / Math.min(k, i + 1)]) }));
-writeFileSync(join(outDir, 'validity.svg'), chart({ title: 'Proposal validity (moving mean of 5 steps)', xLabel: X_LABEL, yLabel: 'valid / proposed', series: smooth(stepSeries((l) => l.proposals.total ? l.proposals.valid / l.proposals.total : NaN)), yPercent: true }));
+writeFileSync(join(outDir, 'validity.svg'), chart({ title: 'Proposal validity (moving mean of 5 steps)', xLabel: X_LABEL, yLabel: 'valid / proposed', series: smooth(stepSeries((l) => l.proposals?.total ? l.proposals.valid / l.proposals.total : NaN)), yPercent: true }));
 writeFileSync(
   join(outDir, 'solve-rate.svg'),
   chart({
@@ -155,6 +156,7 @@ writeFileSync(
     xLabel: X_LABEL,
     yLabel: 'correct / samples',
     series: smooth(stepSeries((l) => {
+      if (!l.solve) return NaN;
       const s = TYPES.map((t) => l.solve[t]).filter((x) => x.samples > 0);
       const n = s.reduce((a, x) => a + x.samples, 0);
       return n ? s.reduce((a, x) => a + x.solveRate * x.samples, 0) / n : NaN;
@@ -169,6 +171,7 @@ writeFileSync(
     xLabel: X_LABEL,
     yLabel: 'distinct answers of a group',
     series: smooth(stepSeries((l) => {
+      if (!l.solve) return NaN;
       const s = TYPES.map((t) => l.solve[t]).filter((x) => x.tasks > 0);
       return s.length ? s.reduce((a, x) => a + x.distinctAnswers, 0) / s.length : NaN;
     })),
