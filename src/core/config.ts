@@ -60,6 +60,12 @@ const RewardSchema = v.strictObject(
      *  what kind of thing the program makes before the solver can compute its value. */
     // Optional with its neutral value so configs saved before the field existed still load.
     solverTypeCredit: v.optional(num(0, 10), 0),
+    /** Solver: added to solverWrong, times the wrong answer's closeness to the right value (paper 0).
+     *  Closeness is 1 − edit distance / length between canonical values (deduction: the answer and
+     *  f(i); abduction: f(answer) and the output; induction: the mean over held-out pairs), so
+     *  "[4,1,3,0]" for "[4,1,3]" earns nearly the full credit and "true" for 12 none: a dense
+     *  reward that points at the value when an exact answer is still out of reach. */
+    solverNearCredit: v.optional(num(0, 10), 0),
     /** Proposer: the executor rejected the task (paper −1). */
     proposerInvalid: num(-10, 10),
     /** Proposer: the proposal could not be parsed (paper −1). */
@@ -161,6 +167,10 @@ const ConfigSchema = v.pipe(
     v.check((c) => c.rewards.solverTypeCredit === 0 || c.rewards.solverCorrect > c.rewards.solverWrong + c.rewards.solverTypeCredit, 'must be less than rewards.solverCorrect − rewards.solverWrong (a wrong answer of the right kind must still pay less than a right one)'),
     ['rewards', 'solverTypeCredit'],
   ),
+  v.forward(
+    v.check((c) => c.rewards.solverNearCredit === 0 || c.rewards.solverCorrect > c.rewards.solverWrong + c.rewards.solverTypeCredit + c.rewards.solverNearCredit, 'must be less than rewards.solverCorrect − rewards.solverWrong − rewards.solverTypeCredit (a wrong answer, however close, must still pay less than a right one)'),
+    ['rewards', 'solverNearCredit'],
+  ),
 );
 
 export type Config = v.InferOutput<typeof ConfigObject>;
@@ -208,6 +218,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
     solverWrong: -0.5,
     solverFormat: -1,
     solverTypeCredit: 0,
+    solverNearCredit: 0,
     proposerInvalid: -1,
     proposerFormat: -1,
     ignoreModalHits: false,
@@ -281,10 +292,15 @@ export function stableStringify(value: unknown): string {
 function withoutNeutralAdditions(config: Config): unknown {
   const { klRoles, ...rest } = config;
   const out: Record<string, unknown> = klRoles === 'both' ? rest : config;
-  const { solverTypeCredit, ignoreModalHits, ...rewards } = config.rewards;
+  const { solverTypeCredit, solverNearCredit, ignoreModalHits, ...rewards } = config.rewards;
   return {
     ...out,
-    rewards: { ...rewards, ...(solverTypeCredit !== 0 ? { solverTypeCredit } : {}), ...(ignoreModalHits ? { ignoreModalHits } : {}) },
+    rewards: {
+      ...rewards,
+      ...(solverTypeCredit !== 0 ? { solverTypeCredit } : {}),
+      ...(solverNearCredit !== 0 ? { solverNearCredit } : {}),
+      ...(ignoreModalHits ? { ignoreModalHits } : {}),
+    },
   };
 }
 

@@ -5,7 +5,8 @@
 //
 // Solver (format-aware):  +1 correct · −0.5 well-formed but wrong · −1 unparseable;
 //   optionally (`solverTypeCredit`, 0 in the paper) a wrong answer of the right kind of value
-//   earns that much more than one of the wrong kind.
+//   earns that much more than one of the wrong kind, and (`solverNearCredit`, 0 in the paper)
+//   a wrong answer earns that much times its closeness to the right value (judge.ts).
 // Proposer (learnability): r̄ = mean success of n solver rollouts on the proposed task;
 //   1 − r̄ when 0 < r̄ < 1 — tasks the current solver sometimes solves are worth most;
 //   r̄ ∈ {0, 1} (impossible or trivial for the solver): 0 in the paper's equation,
@@ -21,13 +22,16 @@ import type { RewardConfig } from './config.ts';
 /** How a solver's response turned out, as the executor and the parser judged it. */
 export type SolverOutcome = 'correct' | 'wrong' | 'unparseable';
 
-/** `rightKind`: a wrong answer was the right kind of value (selfplay/judge.ts decides). */
-export function solverReward(outcome: SolverOutcome, r: RewardConfig, rightKind = false): number {
+/**
+ * `rightKind`: a wrong answer was the right kind of value; `closeness`: how near its value came
+ * to the right one, in [0, 1) (selfplay/judge.ts decides both).
+ */
+export function solverReward(outcome: SolverOutcome, r: RewardConfig, rightKind = false, closeness = 0): number {
   switch (outcome) {
     case 'correct':
       return r.solverCorrect;
     case 'wrong':
-      return r.solverWrong + (rightKind ? r.solverTypeCredit : 0);
+      return r.solverWrong + (rightKind ? r.solverTypeCredit : 0) + r.solverNearCredit * closeness;
     case 'unparseable':
       return r.solverFormat;
     default:

@@ -63,6 +63,7 @@ export const PROPS: readonly Prop[] = [
   { key: 'rWrong', path: 'rewards.solverWrong', kind: 'number', label: 'Solver reward: wrong' },
   { key: 'rFormat', path: 'rewards.solverFormat', kind: 'number', label: 'Solver reward: unparseable' },
   { key: 'rType', path: 'rewards.solverTypeCredit', kind: 'number', label: 'Solver reward: credit for a wrong answer of the right kind' },
+  { key: 'rNear', path: 'rewards.solverNearCredit', kind: 'number', label: 'Solver reward: credit × closeness of a wrong answer to the right value' },
   { key: 'pInvalid', path: 'rewards.proposerInvalid', kind: 'number', label: 'Proposer reward: invalid' },
   { key: 'pFormat', path: 'rewards.proposerFormat', kind: 'number', label: 'Proposer reward: unparseable' },
 ];

@@ -16,6 +16,9 @@
 //   deduction  the answer literal is of the kind f(i) is
 //   abduction  f(i') is of the kind o is
 //   induction  p' ran on every held-out input and each output is of the expected kind
+// and how close its value came (`closeness`, in [0, 1)), for the variant that pays for that:
+// 1 − edit distance / longer length between canonical texts — deduction: o' and f(i);
+// abduction: f(i') and o; induction: the mean over held-out pairs (0 where p' gave nothing).
 import { buildPrompt, parseAnswer, type InductionTask, type Triplet } from '../core/tasks.ts';
 import type { SolverOutcome } from '../core/rewards.ts';
 import { canonicalKind, canonicalOfLiteral, type ValueKind } from '../core/values.ts';
@@ -35,6 +38,8 @@ export interface Judgement {
   answer: string | null;
   /** A wrong answer of the right kind of value (see the header); false otherwise. */
   rightKind: boolean;
+  /** How near a wrong answer's value came to the right one, in [0, 1) (see the header); 0 otherwise. */
+  closeness: number;
 }
 
 export function solvePrompt(t: SolveTask): string {
@@ -86,9 +91,57 @@ function rightKindOf(t: SolveTask, answer: string, result: ExecResult): boolean 
   return canonicalKind(out) === literalKind(t.type === 'deduction' ? answer : t.task.output);
 }
 
+/** Characters compared at most: enough for a shaping signal, and the cost stays quadratic in a constant. */
+const CLOSENESS_CHARS = 256;
+
+/**
+ * 1 − Levenshtein distance / the longer length, over the first CLOSENESS_CHARS characters of
+ * each text: 1 for equal texts, 0 for texts with nothing in common (or one of them empty).
+ */
+export function textCloseness(a: string, b: string): number {
+  const x = a.slice(0, CLOSENESS_CHARS);
+  const y = b.slice(0, CLOSENESS_CHARS);
+  if (x === y) return 1;
+  if (x.length === 0 || y.length === 0) return 0;
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return 1 - prev[y.length] / Math.max(x.length, y.length);
+}
+
+/** The canonical form of a literal, or null when the checker cannot read it. */
+function canonicalOrNull(src: string): string | null {
+  try {
+    return canonicalOfLiteral(src);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How close a wrong answer came (see the header). Below 1 even when the texts agree after
+ * truncation, so a wrong answer never earns the full credit of a right one.
+ */
+function closenessOf(t: SolveTask, answer: string, result: ExecResult): number {
+  const near = (got: string | undefined, want: string | null) => (got === undefined || want === null ? 0 : textCloseness(got, want));
+  let c: number;
+  if (t.type === 'induction') {
+    const held = t.task.heldOut;
+    c = held.reduce((sum, p, k) => sum + near(result.results[k]?.output, canonicalOrNull(p.output)), 0) / held.length;
+  } else if (t.type === 'deduction') {
+    c = near(result.results[0]?.output, canonicalOrNull(answer));
+  } else {
+    c = near(result.results[0]?.output, canonicalOrNull(t.task.output));
+  }
+  return Math.min(c, 0.99);
+}
+
 function fromResult(t: SolveTask, result: ExecResult, answer: string): Judgement {
-  if (result.verdict === 'ok') return { outcome: 'correct', verdict: 'ok', reason: '', answer, rightKind: false };
-  return { outcome: 'wrong', verdict: result.verdict, reason: result.reason, answer, rightKind: rightKindOf(t, answer, result) };
+  if (result.verdict === 'ok') return { outcome: 'correct', verdict: 'ok', reason: '', answer, rightKind: false, closeness: 0 };
+  return { outcome: 'wrong', verdict: result.verdict, reason: result.reason, answer, rightKind: rightKindOf(t, answer, result), closeness: closenessOf(t, answer, result) };
 }
 
 /** Judges every (task, response) pair with one executor call. */
@@ -100,7 +153,7 @@ export async function judgeAll(executor: Executor, items: readonly { task: Solve
   items.forEach((it, i) => {
     const read = readAnswer(it.task, it.text);
     if (!read.ok) {
-      out[i] = { outcome: 'unparseable', verdict: 'unparseable', reason: read.reason, answer: null, rightKind: false };
+      out[i] = { outcome: 'unparseable', verdict: 'unparseable', reason: read.reason, answer: null, rightKind: false, closeness: 0 };
       return;
     }
     jobs.push(judgeJob(it.task, read.answer, limits));

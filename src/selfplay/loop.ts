@@ -353,7 +353,7 @@ export class SelfPlay {
     });
     const solveGens = await sample(rollouts.map((r) => r.prompt), 'solve');
     const judgements = await judgeAll(this.executor, rollouts.map((r, i) => ({ task: r.task, text: solveGens[i].text })), this.limits);
-    const solved: Rollout[] = rollouts.map((r, i) => ({ ...r, gen: solveGens[i], judgement: judgements[i], reward: solverReward(judgements[i].outcome, c.rewards, judgements[i].rightKind) }));
+    const solved: Rollout[] = rollouts.map((r, i) => ({ ...r, gen: solveGens[i], judgement: judgements[i], reward: solverReward(judgements[i].outcome, c.rewards, judgements[i].rightKind, judgements[i].closeness) }));
 
     // Proposer rewards: learnability from r̄ for new valid tasks; the config's values otherwise.
     const habits = c.rewards.ignoreModalHits ? modalAnswers(solved) : null;

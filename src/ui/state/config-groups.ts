@@ -6,5 +6,5 @@ export const CONFIG_GROUPS: readonly { title: string; keys: readonly string[] }[
   { title: 'Self-play', keys: ['batch', 'refs', 'useRefs', 'inputs', 'rollouts', 'group', 'seedFactor', 'propose', 'trainProposer'] },
   { title: 'Policy update', keys: ['baseline', 'lr', 'wd', 'gradClip', 'clip', 'entropy', 'kl', 'klRoles', 'temp', 'topP'] },
   { title: 'Budgets', keys: ['maxPrompt', 'maxResponse', 'timeout'] },
-  { title: 'Rewards', keys: ['rCorrect', 'rWrong', 'rFormat', 'rType', 'pInvalid', 'pFormat', 'learnability', 'modalHits', 'trivial', 'duplicate', 'dupPenalty'] },
+  { title: 'Rewards', keys: ['rCorrect', 'rWrong', 'rFormat', 'rType', 'rNear', 'pInvalid', 'pFormat', 'learnability', 'modalHits', 'trivial', 'duplicate', 'dupPenalty'] },
 ];

@@ -59,6 +59,7 @@ describe('config schema', () => {
       [{ rewards: { ...DEFAULT_CONFIG.rewards, solverCorrect: -0.5 } }, 'rewards.solverCorrect', 'must be greater than rewards.solverWrong'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, solverTypeCredit: 1.5 } }, 'rewards.solverTypeCredit', 'must be less than rewards.solverCorrect − rewards.solverWrong (a wrong answer of the right kind must still pay less than a right one)'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, solverTypeCredit: -0.1 } }, 'rewards.solverTypeCredit', 'must be >= 0'],
+      [{ rewards: { ...DEFAULT_CONFIG.rewards, solverTypeCredit: 0.75, solverNearCredit: 0.75 } }, 'rewards.solverNearCredit', 'must be less than rewards.solverCorrect − rewards.solverWrong − rewards.solverTypeCredit (a wrong answer, however close, must still pay less than a right one)'],
       [{ klRoles: 'solve' }, 'klRoles', 'must be one of "both", "propose"'],
       [{ extra: 1 }, 'extra', 'is not a known field'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, bonus: 1 } }, 'rewards.bonus', 'is not a known field'],
@@ -125,6 +126,14 @@ describe('configHash', () => {
     const { ignoreModalHits: _new, ...withoutModal } = DEFAULT_CONFIG.rewards;
     expect(configHash(validateConfig({ ...old, rewards: withoutModal }))).toBe(configHash(DEFAULT_CONFIG));
     expect(configHash(mergeConfig(DEFAULT_CONFIG, { rewards: { ignoreModalHits: true } }))).not.toBe(configHash(DEFAULT_CONFIG));
+  });
+
+  it('keeps the hash of a config saved before solverNearCredit existed', () => {
+    const { solverNearCredit: _added, ...oldRewards } = DEFAULT_CONFIG.rewards;
+    const loaded = validateConfig({ ...DEFAULT_CONFIG, rewards: oldRewards });
+    expect(loaded.rewards.solverNearCredit).toBe(0);
+    expect(configHash(loaded)).toBe(configHash(DEFAULT_CONFIG));
+    expect(configHash(mergeConfig(DEFAULT_CONFIG, { rewards: { solverNearCredit: 0.25 } }))).not.toBe(configHash(DEFAULT_CONFIG));
   });
 
   it('hashes sorted-key JSON', () => {

@@ -24,6 +24,17 @@ describe('solver reward (format-aware, paper values)', () => {
     expect(solverReward('correct', typed, true)).toBe(1);
     expect(solverReward('unparseable', typed, true)).toBe(-1);
   });
+
+  it('adds solverNearCredit × closeness only to a wrong answer', () => {
+    // The paper's value is 0: closeness changes nothing.
+    expect(solverReward('wrong', equation, false, 0.8)).toBe(-0.5);
+    const near = { ...equation, solverNearCredit: 0.5 };
+    expect(solverReward('wrong', near, false, 0.8)).toBeCloseTo(-0.1, 12);
+    expect(solverReward('wrong', near, false, 0)).toBe(-0.5);
+    expect(solverReward('wrong', { ...near, solverTypeCredit: 0.25 }, true, 0.5)).toBeCloseTo(0, 12);
+    expect(solverReward('correct', near, false, 0.9)).toBe(1);
+    expect(solverReward('unparseable', near, false, 0.9)).toBe(-1);
+  });
 });
 
 describe('learnability', () => {

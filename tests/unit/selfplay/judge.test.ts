@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatAnswer, makeInductionTask } from '../../../src/core/tasks.ts';
 import { InlineExecutor } from '../../../src/sandbox/inline.ts';
-import { judgeAll, type SolveTask } from '../../../src/selfplay/judge.ts';
+import { judgeAll, textCloseness, type SolveTask } from '../../../src/selfplay/judge.ts';
 
 let executor: InlineExecutor;
 beforeAll(async () => {
@@ -65,5 +65,47 @@ describe('judge: right kind of a wrong answer', () => {
     const t = ded('const f = (n) => n;', '1', '1');
     const [j] = await judgeAll(executor, [{ task: t, text: 'no eos here' }], { timeoutMs: 1000 });
     expect(j).toMatchObject({ outcome: 'unparseable', rightKind: false });
+  });
+});
+
+describe('judge: closeness of a wrong answer', () => {
+  it('textCloseness is 1 − edit distance / the longer length', () => {
+    expect(textCloseness('abc', 'abc')).toBe(1);
+    expect(textCloseness('[4,1,3]', '[4,1,3,0]')).toBeCloseTo(1 - 2 / 9, 12);
+    expect(textCloseness('kitten', 'sitting')).toBeCloseTo(1 - 3 / 7, 12);
+    expect(textCloseness('', 'x')).toBe(0);
+    expect(textCloseness('ab', 'cd')).toBe(0);
+    // Long values are compared on their first 256 characters.
+    expect(textCloseness('a'.repeat(300) + 'x', 'a'.repeat(300) + 'y')).toBe(1);
+  });
+
+  it('deduction: the answer against f(i); never 1 for a wrong answer', async () => {
+    const t = ded('const f = (s) => s.toUpperCase();', '"banana"', '"BANANA"');
+    const near = await judge(t, '"BANANB"');
+    expect(near).toMatchObject({ outcome: 'wrong' });
+    expect(near.closeness).toBeCloseTo(1 - 1 / 8, 12);
+    expect((await judge(t, '12')).closeness).toBe(0);
+    expect(await judge(t, '"BANANA"')).toMatchObject({ outcome: 'correct', closeness: 0 });
+    // Canonical forms are compared, so spacing does not count against an answer.
+    const a = ded('const f = (xs) => xs.concat([0]);', '[4,1,3]', '[4,1,3,0]');
+    expect((await judge(a, '[4, 1, 3]')).closeness).toBeCloseTo(1 - 2 / 9, 12);
+    // A value that is wrong only past the compared prefix still pays less than a right one.
+    const long = ded('const f = (n) => "a".repeat(n) + "x";', '300', '""');
+    expect((await judge(long, JSON.stringify('a'.repeat(300) + 'y'))).closeness).toBeLessThan(1);
+  });
+
+  it('abduction: f(answer) against the output; 0 when f throws', async () => {
+    const t = abd('const f = (n) => n * 2;', '50', '100');
+    expect((await judge(t, '5')).closeness).toBeCloseTo(1 - 1 / 3, 12);
+    const s = abd('const f = (s) => s.toUpperCase();', '"a"', '"A"');
+    expect(await judge(s, '5')).toMatchObject({ verdict: 'error', closeness: 0 });
+  });
+
+  it('induction: the mean over held-out pairs', async () => {
+    const pairs = [1, 2, 3, 4].map((n) => ({ input: String(n), output: String(n * 11) }));
+    const t: SolveTask = { type: 'induction', task: makeInductionTask('const f = (n) => n * 11;', '', pairs) };
+    // Held out: 3 → 33 and 4 → 44. n * 10 gives 30 and 40: one character of two off in each.
+    expect((await judge(t, 'const f = (n) => n * 10;')).closeness).toBeCloseTo(0.5, 12);
+    expect((await judge(t, 'const f = (n) => { throw 1; };')).closeness).toBe(0);
   });
 });

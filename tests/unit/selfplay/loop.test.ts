@@ -13,10 +13,11 @@ import * as tf from '@tensorflow/tfjs';
 import { PRESETS, resolvePreset } from '../../../src/core/presets.ts';
 import { TaskBuffers } from '../../../src/core/buffer.ts';
 import { TOK } from '../../../src/core/tasks.ts';
-import type { Config } from '../../../src/core/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../../../src/core/config.ts';
 import { createExecutor, type SandboxPool } from '../../../src/sandbox/index.ts';
 import { initBackend } from '../../../src/model/backend-node.ts';
 import { SelfPlay, SelfPlayError, modalAnswers } from '../../../src/selfplay/loop.ts';
+import { textCloseness } from '../../../src/selfplay/judge.ts';
 import { TransformerPolicy, type Generation, type GenerateOptions, type Policy, type UpdateItem, type UpdateStats } from '../../../src/selfplay/policy.ts';
 import { CONFIG_KEYS, type ProposalEvent, type RolloutEvent, type StepReport } from '../../../src/selfplay/report.ts';
 import { parseState, StateError } from '../../../src/selfplay/state.ts';
@@ -88,6 +89,8 @@ class ScriptedPolicy implements Policy {
     return { loss: 0.5, entropy: 1.5, clipFrac: 0, gradNorm: 0.25, approxKl: 0, tokens: items.reduce((s, it) => s + it.tokens.length, 0) };
   }
 }
+
+const DEFAULT_REWARDS = DEFAULT_CONFIG.rewards;
 
 function smoke(over: Parameters<typeof resolvePreset>[1] = {}): Config {
   return resolvePreset('smoke', over);
@@ -221,6 +224,25 @@ describe('one step, scripted policy', () => {
     };
     expect(await rateOf(false)).toBe(1);
     expect(await rateOf(true)).toBe(0);
+  });
+
+  test('rewards.solverNearCredit: a wrong answer earns the credit times its closeness to the right value', async () => {
+    // The abduction solver answers "wrong" to the identity task on "Hello world": f gives
+    // "wrong", some characters away from the output.
+    const rewardsOf = async (solverNearCredit: number) => {
+      const config = smoke({ rewards: { solverNearCredit } });
+      const loop = new SelfPlay(config, new ScriptedPolicy(config.inductionInputs), executor);
+      const rollouts: RolloutEvent[] = [];
+      loop.events.on('rollout', (e) => rollouts.push(e));
+      await loop.step();
+      return rollouts.filter((e) => e.purpose === 'solve' && e.type === 'abduction').map((e) => e.reward);
+    };
+    const closeness = textCloseness('"wrong"', '"Hello world"');
+    expect(closeness).toBeGreaterThan(0);
+    const plain = await rewardsOf(0);
+    expect(plain.length).toBeGreaterThan(0);
+    expect(plain.every((r) => r === DEFAULT_REWARDS.solverWrong)).toBe(true);
+    expect((await rewardsOf(0.5)).every((r) => Math.abs(r - (DEFAULT_REWARDS.solverWrong + 0.5 * closeness)) < 1e-12)).toBe(true);
   });
 
   test('fixed-set (propose: false): no proposer prompt, no seeding, the solver trains on the starting buffers only', async () => {
