@@ -14,6 +14,10 @@
 //   npx tsx scripts/supervised-ceiling.ts --cpu-minutes 30 --eval-every 5 \
 //     --eval-tasks runs/tier1.jsonl --out runs/supervised-s1 [--seed 1] [--lr 1e-3] [--batch 16]
 //
+// With --make-tasks FILE it only writes a task file of --n (default 90) generated programs
+// with executed outputs and 9 more pairs each (a held-out sample of the yardstick's own
+// distribution, for `azr eval`; its seed's stream is not the training one) and exits.
+//
 // Writes OUT/meta.json, OUT/checkpoint (the final weights) and OUT/run.jsonl (the run-log
 // shape scripts/plot-runs.mjs reads): one line per logged step ({step, cpuSeconds, examples, loss}) and one
 // per evaluation ({eval: {accuracy, byTier, answers}, step, cpuSeconds}). The budget is CPU
@@ -48,6 +52,8 @@ const { values } = parseArgs({
     lr: { type: 'string', default: '1e-3' },
     batch: { type: 'string', default: '16' },
     init: { type: 'string', default: 'base' },
+    'make-tasks': { type: 'string' },
+    n: { type: 'string', default: '90' },
   },
 });
 function positive(name: string, v: string | undefined): number {
@@ -57,6 +63,12 @@ function positive(name: string, v: string | undefined): number {
     process.exit(2);
   }
   return n;
+}
+/** Longest executed answer kept: the response budget is 192 tokens. */
+const MAX_ANSWER_CHARS = 120;
+if (values['make-tasks']) {
+  await makeTaskFile(values['make-tasks'], Math.round(positive('n', values.n)));
+  process.exit(0);
 }
 if (!values['eval-tasks'] || !values.out) {
   console.error('usage: npx tsx scripts/supervised-ceiling.ts --eval-tasks FILE --out DIR [--cpu-minutes 30] [--eval-every 5] [--seed 1] [--lr 1e-3] [--batch 16] [--init base|CKPT]');
@@ -86,7 +98,6 @@ const cpuSeconds = () => {
 
 /** Induction pairs per task, as the benchmark asks them (10 = 5 shown + 5 held out) and the default preset proposes (6). */
 const INDUCTION_NS = [6, 10];
-const MAX_ANSWER_CHARS = 120;
 
 interface Example {
   type: TaskType;
@@ -129,6 +140,26 @@ async function makeExamples(rng: Rng, executor: InlineExecutor, count: number): 
     examples.push({ type: d.type, prompt: solvePrompt(task), response });
   });
   return examples;
+}
+
+/** A task file of `n` generated programs, each run on 10 distinct random inputs (first = the task's own). */
+async function makeTaskFile(file: string, n: number): Promise<void> {
+  const rng = new Rng('heldout-yardstick');
+  const executor = await InlineExecutor.create();
+  const lines: string[] = [];
+  while (lines.length < n) {
+    const p = generateProgram(rng);
+    const inputs = [...new Set(Array.from({ length: 10 }, () => randomArgs(rng, p.params)))];
+    if (inputs.length < 6) continue;
+    const [r] = await executor.run([{ program: p.program, inputs, determinismRuns: 2 }]);
+    if (r.verdict !== 'ok') continue;
+    const outs = r.results.map((x) => x.output as string);
+    if (outs.some((o) => o.length > MAX_ANSWER_CHARS || promptFieldProblem(o) !== null)) continue;
+    lines.push(JSON.stringify({ id: `g-${lines.length + 1}`, program: p.program, input: inputs[0], output: outs[0], examples: inputs.slice(1).map((input, k) => ({ input, output: outs[k + 1] })) }));
+  }
+  writeFileSync(file, lines.join('\n') + '\n');
+  await executor.dispose();
+  console.error(`${n} generated tasks with executed outputs → ${file}`);
 }
 
 // ---- Training and evaluation -------------------------------------------------------------
