@@ -96,6 +96,17 @@ function smoke(over: Parameters<typeof resolvePreset>[1] = {}): Config {
   return resolvePreset('smoke', over);
 }
 
+/** The first step of a fresh loop, and the proposal and rollout events it emitted. */
+async function firstStep(config: Config, policy: Policy): Promise<{ proposals: ProposalEvent[]; rollouts: RolloutEvent[] }> {
+  const loop = new SelfPlay(config, policy, executor);
+  const proposals: ProposalEvent[] = [];
+  const rollouts: RolloutEvent[] = [];
+  loop.events.on('proposal', (e) => proposals.push(e));
+  loop.events.on('rollout', (e) => rollouts.push(e));
+  await loop.step();
+  return { proposals, rollouts };
+}
+
 describe('one step, scripted policy', () => {
   test('rewards, verdicts, buffers and the seeding phase follow the paper', async () => {
     const config = smoke();
@@ -216,10 +227,7 @@ describe('one step, scripted policy', () => {
     }
     const rateOf = async (ignoreModalHits: boolean) => {
       const config = smoke({ rewards: { ignoreModalHits } });
-      const loop = new SelfPlay(config, new Habitual(config.inductionInputs), executor);
-      const proposals: ProposalEvent[] = [];
-      loop.events.on('proposal', (e) => proposals.push(e));
-      await loop.step();
+      const { proposals } = await firstStep(config, new Habitual(config.inductionInputs));
       return proposals.find((p) => p.type === 'deduction' && p.status === 'valid')!.solveRate;
     };
     expect(await rateOf(false)).toBe(1);
@@ -231,10 +239,7 @@ describe('one step, scripted policy', () => {
     // "wrong", some characters away from the output.
     const rewardsOf = async (solverNearCredit: number) => {
       const config = smoke({ rewards: { solverNearCredit } });
-      const loop = new SelfPlay(config, new ScriptedPolicy(config.inductionInputs), executor);
-      const rollouts: RolloutEvent[] = [];
-      loop.events.on('rollout', (e) => rollouts.push(e));
-      await loop.step();
+      const { rollouts } = await firstStep(config, new ScriptedPolicy(config.inductionInputs));
       return rollouts.filter((e) => e.purpose === 'solve' && e.type === 'abduction').map((e) => e.reward);
     };
     const closeness = textCloseness('"wrong"', '"Hello world"');
