@@ -105,27 +105,37 @@ interface Example {
   response: string;
 }
 
+/** Up to `n` distinct random argument lists of the parameters' types. */
+function distinctInputs(rng: Rng, params: Parameters<typeof randomArgs>[1], n: number): string[] {
+  return [...new Set(Array.from({ length: n }, () => randomArgs(rng, params)))];
+}
+
 /**
- * `count` programs from the corpus generator, run by the executor on random inputs; each that
- * runs cleanly becomes one example of a type drawn in equal shares. Programs that throw, time
- * out or give a long output are dropped, as self-play's validation drops them.
+ * The executed outputs of each draft, or null where self-play's validation would drop the
+ * task: the program throws, times out or is not deterministic, or an output is too long or
+ * cannot be shown in a prompt.
  */
+async function execute(executor: InlineExecutor, drafts: readonly { program: string; inputs: string[] }[]): Promise<(string[] | null)[]> {
+  const jobs: ExecJob[] = drafts.map((d) => ({ program: d.program, inputs: d.inputs, determinismRuns: 2, limits: { timeoutMs: DEFAULT_CONFIG.executorTimeoutMs } }));
+  return (await executor.run(jobs)).map((r) => {
+    if (r.verdict !== 'ok') return null;
+    const outputs = r.results.map((x) => x.output as string);
+    return outputs.some((o) => o.length > MAX_ANSWER_CHARS || promptFieldProblem(o) !== null) ? null : outputs;
+  });
+}
+
+/** `count` drafts, each of a type drawn in equal shares; those that execute cleanly become examples. */
 async function makeExamples(rng: Rng, executor: InlineExecutor, count: number): Promise<Example[]> {
   const drafts = Array.from({ length: count }, () => {
     const p = generateProgram(rng);
     const type = (['deduction', 'abduction', 'induction'] as const)[rng.int(0, 3)];
-    const n = type === 'induction' ? rng.choice(INDUCTION_NS) : 1;
-    const inputs = [...new Set(Array.from({ length: n }, () => randomArgs(rng, p.params)))];
-    return { type, program: p.program, inputs };
+    return { type, program: p.program, inputs: distinctInputs(rng, p.params, type === 'induction' ? rng.choice(INDUCTION_NS) : 1) };
   });
-  const jobs: ExecJob[] = drafts.map((d) => ({ program: d.program, inputs: d.inputs, determinismRuns: 2, limits: { timeoutMs: DEFAULT_CONFIG.executorTimeoutMs } }));
-  const results = await executor.run(jobs);
+  const executed = await execute(executor, drafts);
   const examples: Example[] = [];
   drafts.forEach((d, i) => {
-    const r = results[i];
-    if (r.verdict !== 'ok') return;
-    const outputs = r.results.map((x) => x.output as string);
-    if (outputs.some((o) => o.length > MAX_ANSWER_CHARS || promptFieldProblem(o) !== null)) return;
+    const outputs = executed[i];
+    if (outputs === null) return;
     let task: SolveTask;
     let response: string;
     if (d.type === 'induction') {
@@ -149,13 +159,11 @@ async function makeTaskFile(file: string, n: number): Promise<void> {
   const lines: string[] = [];
   while (lines.length < n) {
     const p = generateProgram(rng);
-    const inputs = [...new Set(Array.from({ length: 10 }, () => randomArgs(rng, p.params)))];
-    if (inputs.length < 6) continue;
-    const [r] = await executor.run([{ program: p.program, inputs, determinismRuns: 2 }]);
-    if (r.verdict !== 'ok') continue;
-    const outs = r.results.map((x) => x.output as string);
-    if (outs.some((o) => o.length > MAX_ANSWER_CHARS || promptFieldProblem(o) !== null)) continue;
-    lines.push(JSON.stringify({ id: `g-${lines.length + 1}`, program: p.program, input: inputs[0], output: outs[0], examples: inputs.slice(1).map((input, k) => ({ input, output: outs[k + 1] })) }));
+    const d = { program: p.program, inputs: distinctInputs(rng, p.params, 10) };
+    if (d.inputs.length < 6) continue;
+    const [outs] = await execute(executor, [d]);
+    if (outs === null) continue;
+    lines.push(JSON.stringify({ id: `g-${lines.length + 1}`, program: d.program, input: d.inputs[0], output: outs[0], examples: d.inputs.slice(1).map((input, k) => ({ input, output: outs[k + 1] })) }));
   }
   writeFileSync(file, lines.join('\n') + '\n');
   await executor.dispose();

@@ -69,13 +69,19 @@ export function judgeJob(t: SolveTask, answer: string, limits: Partial<ExecLimit
   return { program: t.task.program, inputs: [answer], expected: [t.task.output], determinismRuns: 1, limits };
 }
 
-/** The kind of a literal's value, or null when it is not a literal the checker reads. */
-function literalKind(src: string): ValueKind | null {
+/** The canonical form of a literal, or null when the checker cannot read it. */
+function canonicalOrNull(src: string): string | null {
   try {
-    return canonicalKind(canonicalOfLiteral(src));
+    return canonicalOfLiteral(src);
   } catch {
     return null;
   }
+}
+
+/** The kind of a literal's value, or null when it is not a literal the checker reads. */
+function literalKind(src: string): ValueKind | null {
+  const c = canonicalOrNull(src);
+  return c === null ? null : canonicalKind(c);
 }
 
 /** Whether a wrong answer was the right kind of value (see the header). */
@@ -110,15 +116,6 @@ export function textCloseness(a: string, b: string): number {
     prev = row;
   }
   return 1 - prev[y.length] / Math.max(x.length, y.length);
-}
-
-/** The canonical form of a literal, or null when the checker cannot read it. */
-function canonicalOrNull(src: string): string | null {
-  try {
-    return canonicalOfLiteral(src);
-  } catch {
-    return null;
-  }
 }
 
 /**
