@@ -201,7 +201,7 @@ function minutesFlag(value: string | undefined, name: string): number | undefine
 }
 
 /** CPU seconds this process has used, every thread (policy, sandbox workers) included. */
-function cpuSeconds(): number {
+export function cpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 }

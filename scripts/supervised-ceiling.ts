@@ -41,6 +41,7 @@ import type { ExecJob } from '../src/sandbox/types.ts';
 import { solvePrompt, type SolveTask } from '../src/selfplay/judge.ts';
 import { TransformerPolicy } from '../src/selfplay/policy.ts';
 import { BASE_CHECKPOINT } from '../cli/eval.ts';
+import { cpuSeconds } from '../cli/train.ts';
 
 const { values } = parseArgs({
   options: {
@@ -88,11 +89,6 @@ mkdirSync(out, { recursive: true });
 const logPath = join(out, 'run.jsonl');
 const record = (line: object) => appendFileSync(logPath, JSON.stringify(line) + '\n');
 const evalTasks = parseTaskFile(readFileSync(values['eval-tasks'], 'utf8'));
-
-const cpuSeconds = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 // ---- Examples with executed answers ----------------------------------------------------
 
@@ -180,7 +176,8 @@ const context = policy.model.config.contextLength;
 const maxTokens = DEFAULT_CONFIG.maxResponseTokens;
 const dataExecutor = await InlineExecutor.create();
 const evalExecutor = await createExecutor();
-writeFileSync(join(out, 'meta.json'), JSON.stringify({ command: ['npx tsx scripts/supervised-ceiling.ts', ...process.argv.slice(2)].join(' '), backend: backend.name, init: values.init, lr, batch, seed, budgetS, evalEveryS }, null, 2) + '\n');
+const meta = { command: ['npx tsx scripts/supervised-ceiling.ts', ...process.argv.slice(2)].join(' '), backend: backend.name, init: values.init, lr, batch, seed, budgetS, evalEveryS };
+writeFileSync(join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 console.error(`backend ${backend.name}; supervised fine-tuning of ${values.init} for ${budgetS / 60} CPU-minutes, batch ${batch}, lr ${lr}, seed ${seed} → ${out}`);
 
 let step = 0;
@@ -234,7 +231,6 @@ while (spent < budgetS) {
   }
 }
 // The final weights, so `azr eval --checkpoint OUT/checkpoint` can check the last figure.
-const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8'));
 await saveCheckpointDir(
   join(out, 'checkpoint'),
   await captureCheckpoint({ model: policy.model.config, tokenizer: tok, variables: policy.model.namedVariables(), meta: { kind: 'supervised-yardstick', ...meta, steps: step, examples: examplesSeen, cpuSeconds: spent } }),

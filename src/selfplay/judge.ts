@@ -38,7 +38,8 @@ export interface Judgement {
   answer: string | null;
   /** A wrong answer of the right kind of value (see the header); false otherwise. */
   rightKind: boolean;
-  /** How near a wrong answer's value came to the right one, in [0, 1) (see the header); 0 otherwise. */
+  /** How near a wrong answer's value came to the right one, in [0, 1) (see the header); 0 otherwise,
+   *  and 0 unless judgeAll was asked for it. */
   closeness: number;
 }
 
@@ -136,13 +137,16 @@ function closenessOf(t: SolveTask, answer: string, result: ExecResult): number {
   return Math.min(c, 0.99);
 }
 
-function fromResult(t: SolveTask, result: ExecResult, answer: string): Judgement {
+function fromResult(t: SolveTask, result: ExecResult, answer: string, closeness: boolean): Judgement {
   if (result.verdict === 'ok') return { outcome: 'correct', verdict: 'ok', reason: '', answer, rightKind: false, closeness: 0 };
-  return { outcome: 'wrong', verdict: result.verdict, reason: result.reason, answer, rightKind: rightKindOf(t, answer, result), closeness: closenessOf(t, answer, result) };
+  return { outcome: 'wrong', verdict: result.verdict, reason: result.reason, answer, rightKind: rightKindOf(t, answer, result), closeness: closeness ? closenessOf(t, answer, result) : 0 };
 }
 
-/** Judges every (task, response) pair with one executor call. */
-export async function judgeAll(executor: Executor, items: readonly { task: SolveTask; text: string }[], limits: Partial<ExecLimits>): Promise<Judgement[]> {
+/**
+ * Judges every (task, response) pair with one executor call. `closeness` (an edit distance per
+ * wrong answer) is measured only when asked: only the reward variant that pays for it needs it.
+ */
+export async function judgeAll(executor: Executor, items: readonly { task: SolveTask; text: string }[], limits: Partial<ExecLimits>, opts: { closeness?: boolean } = {}): Promise<Judgement[]> {
   const out = new Array<Judgement>(items.length);
   const jobs: ExecJob[] = [];
   const where: number[] = [];
@@ -159,7 +163,7 @@ export async function judgeAll(executor: Executor, items: readonly { task: Solve
   });
   const results = jobs.length > 0 ? await executor.run(jobs) : [];
   results.forEach((r, k) => {
-    out[where[k]] = fromResult(items[where[k]].task, r, answers[k]);
+    out[where[k]] = fromResult(items[where[k]].task, r, answers[k], opts.closeness ?? false);
   });
   return out;
 }

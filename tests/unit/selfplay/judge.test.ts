@@ -19,7 +19,7 @@ const answer = (t: SolveTask, value: string): string =>
   t.type === 'deduction' ? formatAnswer('deduction', { output: value }) : t.type === 'abduction' ? formatAnswer('abduction', { input: value }) : formatAnswer('induction', { program: value });
 
 async function judge(t: SolveTask, value: string) {
-  const [j] = await judgeAll(executor, [{ task: t, text: answer(t, value) }], { timeoutMs: 1000 });
+  const [j] = await judgeAll(executor, [{ task: t, text: answer(t, value) }], { timeoutMs: 1000 }, { closeness: true });
   return j;
 }
 
