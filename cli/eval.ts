@@ -26,7 +26,8 @@ per type, and per "tier" when the file has tiers. Greedy unless --samples K > 1.
 
   --checkpoint DIR  a checkpoint directory or bundle, or "base" for the shipped base model
   --tasks FILE      task file (JSONL) or CRUXEval-X JavaScript lines
-  --samples K       responses per task and type (default 1 = greedy; K > 1 samples at temperature 1)
+  --samples K       responses per task and type (default 1 = greedy; K > 1 samples at temperature 1
+                    and also reports pass@K: the share of questions with a right answer among K)
   --max-tokens N    response budget (default: the run's maxResponseTokens, else ${DEFAULT_CONFIG.maxResponseTokens})
   --seed S          sampling seed when K > 1 (default 0)
   --backend B       tfjs backend: ${BACKEND_PREFS.join(', ')} (default auto)

@@ -17,6 +17,7 @@
 // under MAX_CORPUS_PROGRAM_CHARS so that prompts with several references fit the context.
 // Everything is drawn from one seeded Rng (core/rng.ts): the same seed gives the same
 // corpus, on every machine.
+import { expressionOperations, programShape, type Level } from './levels.ts';
 import { Rng, type Seed } from './rng.ts';
 import { canonicalOfValue } from './values.ts';
 import {
@@ -63,6 +64,8 @@ export interface GeneratedProgram {
   program: string;
   params: VType[];
   returns: VType;
+  /** The family it was drawn from (see "Graded levels" below). */
+  level: Level;
 }
 
 // ---- Random values (literals) --------------------------------------------------------
@@ -445,8 +448,279 @@ function body(rng: Rng, ret: VType, s: Scope): string {
   ]);
 }
 
-/** A random well-formed program defining `f`, at most MAX_CORPUS_PROGRAM_CHARS long. */
-export function generateProgram(rng: Rng): GeneratedProgram {
+
+// ---- Graded levels ---------------------------------------------------------------------
+//
+// The world a run draws its programs from, in four families a reader can name (the
+// classifier in core/levels.ts checks a program's shape against them):
+//   L0  one operation on one argument            x + 3, s.length, xs[0], s.toUpperCase()
+//   L1  one expression, up to two operations or   a + b, x * 2 + 1, s.slice(1).length,
+//       two arguments                            xs.map((v) => v * 2), s.repeat(n)
+//   L2  statements: locals, an `if`, one loop     (the grammar's statement bodies, 1–2 args)
+//   L3  the full grammar above                    (generateProgram's historic stream)
+// The operations are a table of typed templates; `$` is the operand, and every entry
+// says how tightly its result binds and how tightly its operand must, so a chain only
+// gets the parentheses JavaScript needs. Literals in templates come from small ranges.
+
+/** Binding strength, JavaScript's: member/call 18, unary 15, * / % 14, + - 13, < > 11, === 10, ?: 3. */
+interface Op {
+  in: VType['k'];
+  out: VType['k'];
+  /** Template; `$` is the operand, `K` a small number, `S` a short string, `W` a separator. */
+  t: string;
+  /** Precedence of the whole expression. */
+  prec: number;
+  /** Least precedence the operand may have without parentheses. */
+  need: number;
+}
+
+const OPS: readonly Op[] = [
+  // number → number
+  { in: 'num', out: 'num', t: '$ + K', prec: 13, need: 13 },
+  { in: 'num', out: 'num', t: '$ - K', prec: 13, need: 13 },
+  { in: 'num', out: 'num', t: 'K - $', prec: 13, need: 14 },
+  { in: 'num', out: 'num', t: '$ * K', prec: 14, need: 14 },
+  { in: 'num', out: 'num', t: '$ % K', prec: 14, need: 14 },
+  { in: 'num', out: 'num', t: '$ * $', prec: 14, need: 15 },
+  { in: 'num', out: 'num', t: '-$', prec: 15, need: 15 },
+  { in: 'num', out: 'num', t: 'Math.abs($)', prec: 18, need: 0 },
+  { in: 'num', out: 'num', t: 'Math.floor($ / K)', prec: 18, need: 14 },
+  { in: 'num', out: 'num', t: 'Math.max($, K)', prec: 18, need: 0 },
+  { in: 'num', out: 'num', t: 'Math.min($, K)', prec: 18, need: 0 },
+  { in: 'num', out: 'num', t: 'Math.sign($)', prec: 18, need: 0 },
+  // number → boolean, string
+  { in: 'num', out: 'bool', t: '$ > K', prec: 11, need: 12 },
+  { in: 'num', out: 'bool', t: '$ < K', prec: 11, need: 12 },
+  { in: 'num', out: 'bool', t: '$ >= K', prec: 11, need: 12 },
+  { in: 'num', out: 'bool', t: '$ === K', prec: 10, need: 11 },
+  { in: 'num', out: 'bool', t: '$ !== K', prec: 10, need: 11 },
+  { in: 'num', out: 'str', t: 'String($)', prec: 18, need: 0 },
+  { in: 'num', out: 'str', t: '$ + S', prec: 13, need: 13 },
+  { in: 'num', out: 'str', t: 'S + $', prec: 13, need: 14 },
+  { in: 'num', out: 'str', t: '$.toFixed(1)', prec: 18, need: 18 },
+  // string → number, string, boolean, array
+  { in: 'str', out: 'num', t: '$.length', prec: 18, need: 18 },
+  { in: 'str', out: 'num', t: '$.indexOf(S)', prec: 18, need: 18 },
+  { in: 'str', out: 'num', t: '$.charCodeAt(0)', prec: 18, need: 18 },
+  { in: 'str', out: 'num', t: 'Number($)', prec: 18, need: 0 },
+  { in: 'str', out: 'str', t: '$.toUpperCase()', prec: 18, need: 18 },
+  { in: 'str', out: 'str', t: '$.toLowerCase()', prec: 18, need: 18 },
+  { in: 'str', out: 'str', t: '$.trim()', prec: 18, need: 18 },
+  { in: 'str', out: 'str', t: '$.slice(K)', prec: 18, need: 18 },
+  { in: 'str', out: 'str', t: '$.slice(0, K)', prec: 18, need: 18 },
+  { in: 'str', out: 'str', t: '$.slice(-K)', prec: 18, need: 18 },
+  { in: 'str', out: 'str', t: '$.charAt(K)', prec: 18, need: 18 },
+  { in: 'str', out: 'str', t: '$.repeat(K)', prec: 18, need: 18 },
+  { in: 'str', out: 'str', t: '$ + S', prec: 13, need: 13 },
+  { in: 'str', out: 'str', t: 'S + $', prec: 13, need: 14 },
+  { in: 'str', out: 'str', t: '$ + $', prec: 13, need: 14 },
+  { in: 'str', out: 'str', t: '$.padStart(K, "*")', prec: 18, need: 18 },
+  { in: 'str', out: 'str', t: '$.replace(S, S)', prec: 18, need: 18 },
+  { in: 'str', out: 'str', t: '$[0]', prec: 18, need: 18 },
+  { in: 'str', out: 'bool', t: '$.includes(S)', prec: 18, need: 18 },
+  { in: 'str', out: 'bool', t: '$.startsWith(S)', prec: 18, need: 18 },
+  { in: 'str', out: 'bool', t: '$.endsWith(S)', prec: 18, need: 18 },
+  { in: 'str', out: 'bool', t: '$ === S', prec: 10, need: 11 },
+  { in: 'str', out: 'strArr', t: '$.split(W)', prec: 18, need: 18 },
+  // number array → number, array, boolean, string
+  { in: 'numArr', out: 'num', t: '$.length', prec: 18, need: 18 },
+  { in: 'numArr', out: 'num', t: '$[0]', prec: 18, need: 18 },
+  { in: 'numArr', out: 'num', t: '$[K]', prec: 18, need: 18 },
+  { in: 'numArr', out: 'num', t: '$.indexOf(K)', prec: 18, need: 18 },
+  { in: 'numArr', out: 'num', t: '$.at(-1)', prec: 18, need: 18 },
+  { in: 'numArr', out: 'num', t: 'Math.max(...$)', prec: 18, need: 0 },
+  { in: 'numArr', out: 'numArr', t: '$.slice(K)', prec: 18, need: 18 },
+  { in: 'numArr', out: 'numArr', t: '$.concat([K])', prec: 18, need: 18 },
+  { in: 'numArr', out: 'numArr', t: '[...$].reverse()', prec: 18, need: 0 },
+  { in: 'numArr', out: 'numArr', t: '[...$].sort((p, q) => p - q)', prec: 18, need: 0 },
+  { in: 'numArr', out: 'numArr', t: '[K, ...$]', prec: 18, need: 0 },
+  { in: 'numArr', out: 'bool', t: '$.includes(K)', prec: 18, need: 18 },
+  { in: 'numArr', out: 'str', t: '$.join(W)', prec: 18, need: 18 },
+  // string array → number, string, boolean, array
+  { in: 'strArr', out: 'num', t: '$.length', prec: 18, need: 18 },
+  { in: 'strArr', out: 'str', t: '$[0]', prec: 18, need: 18 },
+  { in: 'strArr', out: 'str', t: '$.join(W)', prec: 18, need: 18 },
+  { in: 'strArr', out: 'bool', t: '$.includes(S)', prec: 18, need: 18 },
+  { in: 'strArr', out: 'strArr', t: '[...$].sort()', prec: 18, need: 0 },
+  { in: 'strArr', out: 'strArr', t: '$.slice(K)', prec: 18, need: 18 },
+  // boolean → boolean, number, string
+  { in: 'bool', out: 'bool', t: '!$', prec: 15, need: 15 },
+  { in: 'bool', out: 'num', t: 'Number($)', prec: 18, need: 0 },
+  { in: 'bool', out: 'str', t: 'String($)', prec: 18, need: 0 },
+];
+
+/** Two-argument operations (L1): `$` the first parameter, `@` the second. */
+interface Op2 {
+  a: VType['k'];
+  b: VType['k'];
+  out: VType['k'];
+  t: string;
+}
+const OPS2: readonly Op2[] = [
+  { a: 'num', b: 'num', out: 'num', t: '$ + @' },
+  { a: 'num', b: 'num', out: 'num', t: '$ - @' },
+  { a: 'num', b: 'num', out: 'num', t: '$ * @' },
+  { a: 'num', b: 'num', out: 'num', t: '$ % @' },
+  { a: 'num', b: 'num', out: 'num', t: 'Math.max($, @)' },
+  { a: 'num', b: 'num', out: 'num', t: 'Math.min($, @)' },
+  { a: 'num', b: 'num', out: 'bool', t: '$ > @' },
+  { a: 'num', b: 'num', out: 'bool', t: '$ === @' },
+  { a: 'num', b: 'num', out: 'numArr', t: '[$, @]' },
+  { a: 'str', b: 'str', out: 'str', t: '$ + @' },
+  { a: 'str', b: 'str', out: 'bool', t: '$.includes(@)' },
+  { a: 'str', b: 'str', out: 'bool', t: '$ === @' },
+  { a: 'str', b: 'str', out: 'num', t: '$.indexOf(@)' },
+  { a: 'str', b: 'num', out: 'str', t: '$.repeat(@)' },
+  { a: 'str', b: 'num', out: 'str', t: '$.slice(@)' },
+  { a: 'str', b: 'num', out: 'str', t: '$.charAt(@)' },
+  { a: 'str', b: 'num', out: 'str', t: '$ + @' },
+  { a: 'numArr', b: 'num', out: 'num', t: '$[@]' },
+  { a: 'numArr', b: 'num', out: 'num', t: '$.indexOf(@)' },
+  { a: 'numArr', b: 'num', out: 'bool', t: '$.includes(@)' },
+  { a: 'numArr', b: 'num', out: 'numArr', t: '$.slice(@)' },
+  { a: 'numArr', b: 'num', out: 'numArr', t: '[...$, @]' },
+  { a: 'strArr', b: 'str', out: 'str', t: '$.join(@)' },
+  { a: 'strArr', b: 'str', out: 'bool', t: '$.includes(@)' },
+  { a: 'strArr', b: 'num', out: 'str', t: '$[@]' },
+];
+
+/** Callback operations (L1): the callback's body is one L0 operation on its element. */
+const CALLBACKS: readonly { in: 'numArr' | 'strArr'; body: VType['k']; out: VType['k']; t: string }[] = [
+  { in: 'numArr', body: 'num', out: 'numArr', t: '$.map((v) => #)' },
+  { in: 'numArr', body: 'bool', out: 'numArr', t: '$.filter((v) => #)' },
+  { in: 'numArr', body: 'bool', out: 'bool', t: '$.some((v) => #)' },
+  { in: 'numArr', body: 'bool', out: 'bool', t: '$.every((v) => #)' },
+  { in: 'numArr', body: 'bool', out: 'num', t: '$.findIndex((v) => #)' },
+  { in: 'numArr', body: 'num', out: 'num', t: '$.reduce((acc, v) => acc + v, 0)' },
+  { in: 'strArr', body: 'str', out: 'strArr', t: '$.map((v) => #)' },
+  { in: 'strArr', body: 'num', out: 'numArr', t: '$.map((v) => #)' },
+  { in: 'strArr', body: 'bool', out: 'strArr', t: '$.filter((v) => #)' },
+];
+
+const TYPE_OF: Record<Exclude<VType['k'], 'obj'>, VType> = { num: NUM, str: STR, bool: BOOL, numArr: NUM_ARR, strArr: STR_ARR };
+const LEVEL_NAMES_BY_KIND: Record<string, string[]> = {
+  num: ['x', 'n', 'a', 'b', 'k', 'num', 'count', 'val', 'age', 'score', 'size', 'i', 'm', 'y', 'total', 'limit', 'price', 'step'],
+  str: ['s', 't', 'str', 'word', 'name', 'text', 'msg', 'line', 'label', 'key', 'title', 'code'],
+  bool: ['flag', 'ok', 'on', 'done', 'isSet'],
+  numArr: ['xs', 'arr', 'nums', 'list', 'vals', 'items', 'row', 'scores', 'data', 'ys'],
+  strArr: ['words', 'names', 'parts', 'tags', 'keys', 'lines'],
+};
+
+/** The template's literals filled in: K a small number, S a short string, W a separator. */
+function fillLiterals(rng: Rng, t: string): string {
+  return t
+    .replace(/\bK\b/g, () => String(rng.float() < 0.8 ? rng.int(1, 6) : rng.int(6, 13)))
+    .replace(/\bS\b/g, () => JSON.stringify(rng.float() < 0.6 ? rng.choice(['a', 'e', 'o', 'x', '!', '-', ' ', 'ab']) : rng.choice(WORDS)))
+    .replace(/\bW\b/g, () => JSON.stringify(rng.choice(['', ' ', ',', '-', ':'])));
+}
+
+/** `op` applied to `operand` (an expression of precedence `prec`), parenthesised where needed. */
+function applyOp(rng: Rng, op: Op, operand: string, prec: number): string {
+  const x = prec < op.need ? `(${operand})` : operand;
+  // Literals first: a string literal could itself contain a `$`.
+  return fillLiterals(rng, op.t).replaceAll('$', () => x);
+}
+
+const costs = new Map<string, number>();
+/** How many operations a template is, as the level classifier counts them (literals filled, `$` a name). */
+function cost(t: string): number {
+  let c = costs.get(t);
+  if (c === undefined) {
+    c = expressionOperations(t.replace(/\bK\b/g, '2').replace(/\b[SW]\b/g, '"a"').replaceAll('$', 'x').replaceAll('@', 'y').replace('#', 'true'));
+    costs.set(t, c);
+  }
+  return c;
+}
+
+function paramName(rng: Rng, k: VType['k'], taken: readonly string[] = []): string {
+  return rng.choice(LEVEL_NAMES_BY_KIND[k].filter((n) => !taken.includes(n)));
+}
+
+/** The kinds of value a program may take as its first parameter, with their shares. */
+function levelParamKind(rng: Rng): Exclude<VType['k'], 'obj'> {
+  const r = rng.float();
+  if (r < 0.4) return 'num';
+  if (r < 0.72) return 'str';
+  if (r < 0.9) return 'numArr';
+  if (r < 0.97) return 'strArr';
+  return 'bool';
+}
+
+function wrap(rng: Rng, params: string[], e: string): string {
+  const list = params.join(', ');
+  return rng.float() < 0.5 ? `function f(${list}) { return ${e}; }` : `const f = (${list}) => ${e};`;
+}
+
+/** L0: one operation on one argument. */
+function levelZero(rng: Rng): GeneratedProgram {
+  const k = levelParamKind(rng);
+  const name = paramName(rng, k);
+  const op = rng.choice(OPS.filter((o) => o.in === k && cost(o.t) === 1));
+  return { program: wrap(rng, [name], applyOp(rng, op, name, 20)), params: [TYPE_OF[k]], returns: TYPE_OF[op.out as keyof typeof TYPE_OF], level: 0 };
+}
+
+/** L1: one expression with two operations on one argument, or one operation on two arguments. */
+function levelOne(rng: Rng): GeneratedProgram {
+  const r = rng.float();
+  if (r < 0.4) {
+    // A chain: the second operation reads the first's result.
+    const k = levelParamKind(rng);
+    const name = paramName(rng, k);
+    const first = rng.choice(OPS.filter((o) => o.in === k));
+    const inner = applyOp(rng, first, name, 20);
+    // Two operations in all: a first of cost 2 stands alone (it is already an L1 expression).
+    const left = 2 - cost(first.t);
+    const seconds = OPS.filter((o) => o.in === first.out && cost(o.t) <= left && !o.t.includes('$ * $') && !o.t.includes('$ + $'));
+    if (seconds.length === 0 || left === 0) return { program: wrap(rng, [name], inner), params: [TYPE_OF[k]], returns: TYPE_OF[first.out as keyof typeof TYPE_OF], level: 1 };
+    const second = rng.choice(seconds);
+    return { program: wrap(rng, [name], applyOp(rng, second, inner, first.prec)), params: [TYPE_OF[k]], returns: TYPE_OF[second.out as keyof typeof TYPE_OF], level: 1 };
+  }
+  if (r < 0.75) {
+    const op = rng.choice(OPS2);
+    const a = paramName(rng, op.a);
+    const b = paramName(rng, op.b, [a]);
+    return { program: wrap(rng, [a, b], op.t.replaceAll('$', a).replaceAll('@', b)), params: [TYPE_OF[op.a as keyof typeof TYPE_OF], TYPE_OF[op.b as keyof typeof TYPE_OF]], returns: TYPE_OF[op.out as keyof typeof TYPE_OF], level: 1 };
+  }
+  // A callback whose body is one operation on the element.
+  const cb = rng.choice(CALLBACKS);
+  const name = paramName(rng, cb.in);
+  const elem = cb.in === 'numArr' ? 'num' : 'str';
+  const bodyOp = rng.choice(OPS.filter((o) => o.in === elem && o.out === cb.body && cost(o.t) === 1 && !o.t.includes('$ * $')));
+  const body = applyOp(rng, bodyOp, 'v', 20);
+  return { program: wrap(rng, [name], cb.t.replace('#', () => body).replaceAll('$', name)), params: [TYPE_OF[cb.in]], returns: TYPE_OF[cb.out as keyof typeof TYPE_OF], level: 1 };
+}
+
+/** L2: the grammar's statement bodies (a local, an `if`, or one loop) over one or two arguments. */
+function levelTwo(rng: Rng): GeneratedProgram {
+  for (;;) {
+    const params = Array.from({ length: rng.choice([1, 1, 2]) }, () => TYPE_OF[levelParamKind(rng)]);
+    const vars = paramNames(rng, params);
+    const returns = returnType(rng);
+    if (returns.k === 'obj') continue;
+    const b = body(rng, returns, new Scope(vars));
+    // Only bodies with a statement before the return; a bare `return e;` is L1 or L3.
+    if (b.startsWith('return ')) continue;
+    const program = `function f(${vars.map((v) => v.name).join(', ')}) { ${b} }`;
+    if (program.length > MAX_CORPUS_PROGRAM_CHARS) continue;
+    // The grammar can name a local after a parameter (`const t` beside `t`): redraw those.
+    try {
+      programShape(program);
+    } catch {
+      continue;
+    }
+    return { program, params, returns, level: 2 };
+  }
+}
+
+/**
+ * A random well-formed program defining `f`, at most MAX_CORPUS_PROGRAM_CHARS long, of the
+ * given level (default L3, the full grammar: the stream the shipped base was trained on,
+ * draw for draw).
+ */
+export function generateProgram(rng: Rng, level: Level = 3): GeneratedProgram {
+  if (level === 0) return levelZero(rng);
+  if (level === 1) return levelOne(rng);
+  if (level === 2) return levelTwo(rng);
   for (;;) {
     const params = paramTypes(rng);
     const vars = paramNames(rng, params);
@@ -465,7 +739,7 @@ export function generateProgram(rng: Rng): GeneratedProgram {
     }
     // An object literal's keys are only known from the text; keep the type's keys empty.
     if (returns.k === 'obj') returns = { k: 'obj', keys: [] };
-    if (program.length <= MAX_CORPUS_PROGRAM_CHARS) return { program, params, returns };
+    if (program.length <= MAX_CORPUS_PROGRAM_CHARS) return { program, params, returns, level: 3 };
   }
 }
 

@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { parse as parseJs } from 'acorn';
 import type { Program, Statement, ModuleDeclaration, Expression, SpreadElement, CallExpression } from 'acorn';
+import { LEVELS, type Level } from './levels.ts';
 
 type TopLevel = Statement | ModuleDeclaration;
 
@@ -27,7 +28,10 @@ export interface Task {
   /** Literal source of the expected `f(input)`. */
   output: string;
   examples?: TaskExample[];
+  /** Benchmark difficulty (0–3). */
   tier?: number;
+  /** The generator family the program came from (core/levels.ts): 0–3. */
+  level?: Level;
   type?: TaskType;
   [extra: string]: unknown;
 }
@@ -57,6 +61,7 @@ const TaskSchema = v.looseObject(
     output: v.pipe(str(), v.nonEmpty('must not be empty')),
     examples: v.optional(v.array(ExampleSchema, 'must be an array of {"input", "output"}')),
     tier: v.optional(v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(0, 'must be >= 0'))),
+    level: v.optional(v.picklist(LEVELS, 'must be 0, 1, 2 or 3')),
     type: v.optional(v.picklist(TASK_TYPES, `must be one of ${TASK_TYPES.map((t) => `"${t}"`).join(', ')}`)),
   },
   'a task must be a JSON object',
@@ -127,7 +132,7 @@ export function parseTaskFile(text: string): Task[] {
 }
 
 // Known fields first, in a fixed order, so files diff well; extras after, as given.
-const KEY_ORDER = ['id', 'program', 'input', 'output', 'examples', 'tier', 'type'];
+const KEY_ORDER = ['id', 'program', 'input', 'output', 'examples', 'tier', 'level', 'type'];
 
 /** One JSON line per task; `parseTaskFile(serializeTasks(ts))` gives `ts` back. */
 export function serializeTasks(tasks: readonly Task[]): string {

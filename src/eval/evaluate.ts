@@ -51,6 +51,12 @@ export interface EvalResult {
   byTier: Record<string, { n: TypeCounts; accuracy: Accuracy }>;
   samples: number;
   /**
+   * With samples k > 1: pass@k, the share of questions with at least one right answer among
+   * their k samples, in total and per tier (what RL can amplify: a question the policy
+   * never answers right gives it no signal). Absent for greedy evaluations.
+   */
+  passAtK?: { k: number; accuracy: Accuracy; byTier: Record<string, Accuracy> };
+  /**
    * How varied the answers were, per type: distinct answers over all questions and the most
    * common one with its share. A policy that has collapsed onto one shortcut answer ("0" for
    * everything) shows it here long before accuracy says why it stopped moving. (Absent from
@@ -137,19 +143,20 @@ export async function evaluate(policy: Policy, executor: Executor, tasks: readon
     await opts.onProgress?.(Math.min(start + chunk, rows.length), rows.length);
   }
 
-  const total = { n: zeros(), right: zeros() };
-  const tiers = new Map<string, { n: TypeCounts; right: TypeCounts }>();
+  const total = { n: zeros(), right: zeros(), any: zeros() };
+  const tiers = new Map<string, { n: TypeCounts; right: TypeCounts; any: TypeCounts }>();
   questions.forEach((q, qi) => {
-    const right = correct.slice(qi * samples, (qi + 1) * samples).filter(Boolean).length / samples;
+    const hits = correct.slice(qi * samples, (qi + 1) * samples).filter(Boolean).length;
     const buckets = [total];
     if (q.tier !== undefined) {
       const key = String(q.tier);
-      if (!tiers.has(key)) tiers.set(key, { n: zeros(), right: zeros() });
+      if (!tiers.has(key)) tiers.set(key, { n: zeros(), right: zeros(), any: zeros() });
       buckets.push(tiers.get(key)!);
     }
     for (const b of buckets) {
       b.n[q.task.type]++;
-      b.right[q.task.type] += right;
+      b.right[q.task.type] += hits / samples;
+      b.any[q.task.type] += hits > 0 ? 1 : 0;
     }
   });
   const accuracy = (b: { n: TypeCounts; right: TypeCounts }): Accuracy =>
@@ -167,7 +174,15 @@ export async function evaluate(policy: Policy, executor: Executor, tasks: readon
       return [t, { distinct: counts.length, top: top ? (top[0].startsWith('\u0000') ? null : top[0]) : null, topShare: top ? top[1] / all : 0 }];
     }),
   ) as EvalResult['answers'];
-  return { n: total.n, accuracy: accuracy(total), byTier, samples, answers, skipped };
+  const passAtK =
+    samples > 1
+      ? {
+          k: samples,
+          accuracy: accuracy({ n: total.n, right: total.any }),
+          byTier: Object.fromEntries([...Object.keys(byTier)].map((key) => [key, accuracy({ n: tiers.get(key)!.n, right: tiers.get(key)!.any })])),
+        }
+      : undefined;
+  return { n: total.n, accuracy: accuracy(total), byTier, samples, ...(passAtK ? { passAtK } : {}), answers, skipped };
 }
 
 /** One line per type: "deduction 12/40 (30.0%)". */
@@ -175,6 +190,11 @@ export function formatEval(r: EvalResult): string {
   const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
   const lines = TASK_TYPES.map((t) => `${t.padEnd(10)} n=${String(r.n[t]).padStart(4)}  accuracy ${pct(r.accuracy[t])}`);
   for (const [tier, b] of Object.entries(r.byTier)) lines.push(`tier ${tier}: ` + TASK_TYPES.map((t) => `${t} ${pct(b.accuracy[t])} (n=${b.n[t]})`).join(', '));
+  if (r.passAtK) {
+    const p = r.passAtK;
+    lines.push(`pass@${p.k} (a right answer among ${p.k} samples): ` + TASK_TYPES.map((t) => `${t} ${pct(p.accuracy[t])}`).join(', '));
+    for (const [tier, a] of Object.entries(p.byTier)) lines.push(`pass@${p.k} tier ${tier}: ` + TASK_TYPES.map((t) => `${t} ${pct(a[t])}`).join(', '));
+  }
   const answers = r.answers;
   if (answers) {
     const show = (t: TaskType) => {

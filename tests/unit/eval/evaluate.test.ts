@@ -93,6 +93,25 @@ describe('evaluate', () => {
     await expect(evaluate(policy, executor, TASKS, { maxTokens: 32, maxPromptTokens: 500, samples: 0 })).rejects.toThrow(EvaluateError);
   });
 
+  test('pass@k: the share of questions with a right answer among their k samples, beside the mean', async () => {
+    // Right only on the first of each question's 4 consecutive samples (ADD); never on NEG.
+    class OneInFour extends Scripted {
+      override async generate(prompts: string[], opts: GenerateOptions): Promise<Generation[]> {
+        const gens = await super.generate(prompts, opts);
+        return gens.map((g, i) => (i % 4 === 0 ? g : { ...g, text: '99' + TOK.eos }));
+      }
+    }
+    const r = await evaluate(new OneInFour(), executor, [TASKS[0], TASKS[1]], { maxTokens: 32, maxPromptTokens: 500, samples: 4 });
+    expect(r.accuracy.deduction).toBeCloseTo(1 / 8);
+    expect(r.passAtK!.k).toBe(4);
+    expect(r.passAtK!.accuracy.deduction).toBeCloseTo(1 / 2);
+    expect(r.passAtK!.byTier['1'].deduction).toBe(1);
+    expect(r.passAtK!.byTier['2'].deduction).toBe(0);
+    expect(formatEval(r)).toMatch(/pass@4 \(a right answer among 4 samples\): deduction 50\.0%/);
+    // Greedy evaluations carry no pass@k.
+    expect((await evaluate(new Scripted(), executor, [TASKS[0]], { maxTokens: 32, maxPromptTokens: 500 })).passAtK).toBeUndefined();
+  });
+
   test('prompts over the budget are skipped with a reason', async () => {
     const r = await evaluate(new Scripted(), executor, [TASKS[0]], { maxTokens: 32, maxPromptTokens: 40 });
     expect(r.n.deduction + r.n.abduction + r.n.induction).toBeLessThan(3);

@@ -1,0 +1,158 @@
+// The graded world: four families of programs a reader can name, and a classifier that
+// tells which family a program's shape belongs to. The generator (core/corpus.ts) draws
+// programs of a chosen level; the classifier reads any program — generated, hand-written or
+// proposed by the policy — so a test can hold the generator to its word and a run can say
+// which levels its proposer writes.
+//
+//   L0  one operation on one argument                     x + 3, s.length, xs[0]
+//   L1  one expression: up to two operations, or one on   a + b, x * 2 + 1, xs.map((v) => v * 2)
+//       two arguments
+//   L2  statements: locals, `if`, at most one loop         const t = …; if (…) …; for (…) …
+//   L3  anything else the grammar writes (nested loops, long expressions)
+//
+// What counts as one operation: a binary, logical or unary operator, a conditional, a
+// property read (`s.length`, `xs[0]`), or a call (`s.slice(1)` and `Math.abs(x)` are one
+// each: the member that names the method is part of the call). Spreading into a fresh array
+// (`[...xs]`) only copies, and is not counted.
+import { parse as parseJs } from 'acorn';
+import type { Node } from 'acorn';
+
+export type Level = 0 | 1 | 2 | 3;
+export const LEVELS: readonly Level[] = [0, 1, 2, 3];
+
+export const LEVEL_NAMES: Record<Level, string> = {
+  0: 'one operation on one argument',
+  1: 'one expression',
+  2: 'statements',
+  3: 'full grammar',
+};
+
+export function isLevel(x: unknown): x is Level {
+  return x === 0 || x === 1 || x === 2 || x === 3;
+}
+
+/** What the classifier read off a program. */
+export interface ProgramShape {
+  params: number;
+  /** Operations in the whole program (callbacks included). */
+  operations: number;
+  /** Statements in f's body other than its final `return` (locals, ifs, loops, updates). */
+  statements: number;
+  loops: number;
+  /** The body is a single expression (an arrow's or one `return`). */
+  singleExpression: boolean;
+}
+
+export class LevelError extends Error {
+  override name = 'LevelError';
+}
+
+type AnyNode = Node & Record<string, unknown>;
+
+function children(n: AnyNode): AnyNode[] {
+  const out: AnyNode[] = [];
+  for (const [k, v] of Object.entries(n)) {
+    if (k === 'type' || k === 'start' || k === 'end' || k === 'loc' || k === 'range') continue;
+    if (Array.isArray(v)) for (const c of v) if (c && typeof c === 'object' && typeof (c as AnyNode).type === 'string') out.push(c as AnyNode);
+    if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as AnyNode).type === 'string') out.push(v as AnyNode);
+  }
+  return out;
+}
+
+function isLiteralNode(n: AnyNode): boolean {
+  return n.type === 'Literal' || (n.type === 'UnaryExpression' && n.operator === '-' && (n.argument as AnyNode).type === 'Literal');
+}
+
+function countOps(n: AnyNode, calleeMember = false): number {
+  let own = 0;
+  switch (n.type) {
+    case 'BinaryExpression':
+    case 'LogicalExpression':
+    case 'UnaryExpression':
+    case 'UpdateExpression':
+    case 'ConditionalExpression':
+    case 'CallExpression':
+    case 'NewExpression':
+    case 'TemplateLiteral':
+      own = n.type === 'TemplateLiteral' ? ((n.expressions as unknown[]).length > 0 ? 1 : 0) : 1;
+      break;
+    case 'AssignmentExpression':
+      own = n.operator === '=' ? 0 : 1;
+      break;
+    case 'MemberExpression':
+      own = calleeMember ? 0 : 1;
+      break;
+    case 'ArrayExpression': {
+      // Building an array from values is an operation; `[...xs]` alone only copies, and a
+      // list of literals is itself a literal.
+      const els = (n.elements as (AnyNode | null)[]).filter((e): e is AnyNode => e !== null);
+      const copy = els.length === 1 && els[0].type === 'SpreadElement';
+      own = !copy && els.some((e) => !isLiteralNode(e)) ? 1 : 0;
+      break;
+    }
+  }
+  // A negative number written `-3` is a literal, not an operation.
+  if (n.type === 'UnaryExpression' && n.operator === '-' && (n.argument as AnyNode).type === 'Literal') return 0;
+  let sum = own;
+  for (const c of children(n)) {
+    const isCallee = (n.type === 'CallExpression' || n.type === 'NewExpression') && c === n.callee && c.type === 'MemberExpression';
+    sum += countOps(c, isCallee);
+  }
+  return sum;
+}
+
+function countLoops(n: AnyNode): number {
+  const own = /^(For|ForOf|ForIn|While|DoWhile)Statement$/.test(n.type) ? 1 : 0;
+  return own + children(n).reduce((a, c) => a + countLoops(c), 0);
+}
+
+/** The shape of the program's `f`; a program that does not parse or defines no `f` is a LevelError. */
+export function programShape(program: string): ProgramShape {
+  let ast: AnyNode;
+  try {
+    ast = parseJs(program, { ecmaVersion: 'latest', sourceType: 'script' }) as unknown as AnyNode;
+  } catch (e) {
+    throw new LevelError(`the program does not parse: ${(e as Error).message}`);
+  }
+  let fn: AnyNode | null = null;
+  for (const st of ast.body as AnyNode[]) {
+    if (st.type === 'FunctionDeclaration' && (st.id as AnyNode | null)?.name === 'f') fn = st;
+    if (st.type === 'VariableDeclaration') {
+      for (const d of st.declarations as AnyNode[]) {
+        const init = d.init as AnyNode | null;
+        if ((d.id as AnyNode).name === 'f' && init && (init.type === 'ArrowFunctionExpression' || init.type === 'FunctionExpression')) fn = init;
+      }
+    }
+  }
+  if (fn === null) throw new LevelError('the program defines no function f');
+  const body = fn.body as AnyNode;
+  const params = (fn.params as unknown[]).length;
+  if (body.type !== 'BlockStatement') {
+    return { params, operations: countOps(body), statements: 0, loops: countLoops(body), singleExpression: true };
+  }
+  const stmts = body.body as AnyNode[];
+  const single = stmts.length === 1 && stmts[0].type === 'ReturnStatement';
+  const last = stmts[stmts.length - 1];
+  const statements = stmts.length - (last && last.type === 'ReturnStatement' ? 1 : 0);
+  return { params, operations: countOps(body), statements, loops: countLoops(body), singleExpression: single };
+}
+
+/** Operations in one expression (as `programShape` counts them); an expression that does not parse is a LevelError. */
+export function expressionOperations(expression: string): number {
+  return programShape(`const f = () => (${expression});`).operations;
+}
+
+/** The lowest level whose family the program's shape fits. */
+export function levelOfShape(s: ProgramShape): Level {
+  if (s.singleExpression && s.loops === 0) {
+    if (s.params <= 1 && s.operations <= 1) return 0;
+    if (s.params <= 2 && s.operations <= 2) return 1;
+  }
+  if (s.loops <= 1 && s.params <= 2 && s.statements <= 4) return 2;
+  return 3;
+}
+
+/** The level of a program's shape (see the table above). */
+export function classifyLevel(program: string): Level {
+  return levelOfShape(programShape(program));
+}

@@ -1,0 +1,96 @@
+// The graded world: every level's generated programs have the shape the level names, as read
+// by the classifier (acorn), and they run in the real sandbox (most of them cleanly).
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateProgram, randomArgs } from '../../../src/core/corpus.ts';
+import { classifyLevel, expressionOperations, LevelError, programShape } from '../../../src/core/levels.ts';
+import { Rng } from '../../../src/core/rng.ts';
+import { createExecutor } from '../../../src/sandbox/index.ts';
+
+const executor = await createExecutor({ size: 1 });
+afterAll(() => executor.dispose());
+
+describe('classifier', () => {
+  it('counts operations as the level table says', () => {
+    expect(expressionOperations('x + 3')).toBe(1);
+    expect(expressionOperations('s.length')).toBe(1);
+    expect(expressionOperations('s.slice(1)')).toBe(1);
+    expect(expressionOperations('Math.abs(x)')).toBe(1);
+    expect(expressionOperations('[...xs].reverse()')).toBe(1);
+    expect(expressionOperations('xs.at(-1)')).toBe(1);
+    expect(expressionOperations('[1, 2, -3]')).toBe(0);
+    expect(expressionOperations('[a, b]')).toBe(1);
+    expect(expressionOperations('x * 2 + 1')).toBe(2);
+    expect(expressionOperations('xs.map((v) => v * 2)')).toBe(2);
+    expect(expressionOperations('s.split("").reverse().join("")')).toBe(3);
+  });
+
+  it('classifies hand-written programs of each family', () => {
+    expect(classifyLevel('const f = (x) => x + 3;')).toBe(0);
+    expect(classifyLevel('function f(s) { return s.toUpperCase(); }')).toBe(0);
+    expect(classifyLevel('function f(a, b) { return a + b; }')).toBe(1);
+    expect(classifyLevel('const f = (n) => n % 2 === 0;')).toBe(1);
+    expect(classifyLevel('function f(xs) { let s = 0; for (const v of xs) s += v; return s; }')).toBe(2);
+    expect(classifyLevel('function f(n) { if (n > 2) { return 1; } return 0; }')).toBe(2);
+    expect(classifyLevel('function f(xs) { let c = 0; for (const a of xs) { for (const b of xs) c += a * b; } return c; }')).toBe(3);
+    expect(classifyLevel('function f(a, b, c) { return a + b + c; }')).toBe(3);
+  });
+
+  it('refuses what is not a program defining f, by name', () => {
+    expect(() => programShape('function g() {}')).toThrow(LevelError);
+    expect(() => programShape('function f( {')).toThrow(/does not parse/);
+  });
+});
+
+describe('generated levels', () => {
+  const N = 300;
+  for (const level of [0, 1, 2] as const) {
+    it(`L${level}: every program of a sample has the shape of L${level}`, () => {
+      const rng = new Rng(`levels-${level}`);
+      for (let i = 0; i < N; i++) {
+        const p = generateProgram(rng, level);
+        expect(p.level).toBe(level);
+        expect(classifyLevel(p.program), p.program).toBe(level);
+      }
+    });
+  }
+
+  it('L0 programs have one parameter and one operation; L1 at most two of each', () => {
+    const rng = new Rng('levels-shape');
+    for (let i = 0; i < 200; i++) {
+      const s0 = programShape(generateProgram(rng, 0).program);
+      expect([s0.params, s0.operations, s0.singleExpression]).toEqual([1, 1, true]);
+      const s1 = programShape(generateProgram(rng, 1).program);
+      expect(s1.params).toBeLessThanOrEqual(2);
+      expect(s1.operations).toBeLessThanOrEqual(2);
+      expect(s1.singleExpression).toBe(true);
+    }
+  });
+
+  it('L3 is the historic full-grammar stream, draw for draw', () => {
+    const a = new Rng('same');
+    const b = new Rng('same');
+    for (let i = 0; i < 50; i++) expect(generateProgram(a).program).toBe(generateProgram(b, 3).program);
+  });
+
+  it('the levels are distinct worlds: L0 and L1 programs are short, L2 ones have statements', () => {
+    const rng = new Rng('levels-len');
+    const mean = (l: 0 | 1 | 2) => Array.from({ length: 100 }, () => generateProgram(rng, l).program.length).reduce((x, y) => x + y) / 100;
+    expect(mean(0)).toBeLessThan(mean(2));
+    expect(mean(1)).toBeLessThan(mean(2));
+  });
+
+  for (const level of [0, 1] as const) {
+    it(`L${level} programs run in the sandbox, most of them to a value`, async () => {
+      const rng = new Rng(`levels-run-${level}`);
+      const jobs = Array.from({ length: 100 }, () => {
+        const p = generateProgram(rng, level);
+        return { program: p.program, inputs: [randomArgs(rng, p.params)], determinismRuns: 2 };
+      });
+      const results = await executor.run(jobs);
+      const ok = results.filter((r) => r.verdict === 'ok').length;
+      // A program may throw on an input (`null.length` cannot happen with typed inputs, but
+      // an index past the end gives undefined, which is a value): nearly all should be ok.
+      expect(ok).toBeGreaterThanOrEqual(90);
+    });
+  }
+});
