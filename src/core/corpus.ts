@@ -599,10 +599,10 @@ const CALLBACKS: readonly { in: 'numArr' | 'strArr'; body: VType['k']; out: VTyp
 
 const TYPE_OF: Record<Exclude<VType['k'], 'obj'>, VType> = { num: NUM, str: STR, bool: BOOL, numArr: NUM_ARR, strArr: STR_ARR };
 const LEVEL_NAMES_BY_KIND: Record<string, string[]> = {
-  num: ['x', 'n', 'a', 'b', 'k', 'num', 'count', 'val', 'age', 'score', 'size', 'i', 'm', 'y', 'total', 'limit', 'price', 'step'],
-  str: ['s', 't', 'str', 'word', 'name', 'text', 'msg', 'line', 'label', 'key', 'title', 'code'],
+  num: ['x', 'n', 'a', 'b', 'k', 'num', 'count', 'age', 'score', 'size', 'i', 'm', 'y', 'total', 'limit', 'price', 'step'],
+  str: ['s', 't', 'str', 'word', 'name', 'text', 'label', 'key', 'title', 'code'],
   bool: ['flag', 'ok', 'on', 'done', 'isSet'],
-  numArr: ['xs', 'arr', 'nums', 'list', 'vals', 'items', 'row', 'scores', 'data', 'ys'],
+  numArr: ['xs', 'arr', 'nums', 'list', 'vals', 'items', 'scores', 'data', 'ys'],
   strArr: ['words', 'names', 'parts', 'tags', 'keys', 'lines'],
 };
 

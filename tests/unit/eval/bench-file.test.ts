@@ -9,6 +9,7 @@ import { parseTaskFile, type Task } from '../../../src/core/taskfile.ts';
 import { promptFieldProblem } from '../../../src/core/tasks.ts';
 import { sampleCorpus } from '../../../src/core/corpus.ts';
 import { checkTasks } from '../../../src/eval/check.ts';
+import { classifyLevel } from '../../../src/core/levels.ts';
 import { createExecutor } from '../../../src/sandbox/index.ts';
 
 const read = (rel: string) => readFileSync(fileURLToPath(new URL(`../../../${rel}`, import.meta.url)), 'utf8');
@@ -18,13 +19,13 @@ const FIXED = parseTaskFile(read('data/fixed-tasks.jsonl'));
 /** Programs compared without their whitespace: reformatting a program does not make it new. */
 const norm = (p: string) => p.replace(/\s+/g, '');
 
-function checkForm(name: string, tasks: Task[], perTier: number) {
+function checkForm(name: string, tasks: Task[], perTier: number, tierList: number[]) {
   describe(`${name}: form`, () => {
-    it(`has tiers 1, 2 and 3 with at least ${perTier} programs each`, () => {
+    it(`has tiers ${tierList.join(', ')} with at least ${perTier} programs each`, () => {
       const tiers = new Map<number | undefined, number>();
       for (const t of tasks) tiers.set(t.tier, (tiers.get(t.tier) ?? 0) + 1);
-      expect([...tiers.keys()].sort()).toEqual([1, 2, 3]);
-      for (const tier of [1, 2, 3]) expect(tiers.get(tier), `tier ${tier}`).toBeGreaterThanOrEqual(perTier);
+      expect([...tiers.keys()].sort()).toEqual(tierList);
+      for (const tier of tierList) expect(tiers.get(tier), `tier ${tier}`).toBeGreaterThanOrEqual(perTier);
     });
 
     it('has unique ids and no program twice', () => {
@@ -51,8 +52,15 @@ function checkForm(name: string, tasks: Task[], perTier: number) {
   });
 }
 
-checkForm('benchmark', BENCH, 60);
-checkForm('fixed set', FIXED, 30);
+checkForm('benchmark', BENCH, 60, [0, 1, 2, 3]);
+checkForm('fixed set', FIXED, 30, [1, 2, 3]);
+
+describe('benchmark tier 0', () => {
+  it('holds only L0 programs (one operation on one argument), by the level classifier', () => {
+    const zero = BENCH.filter((t) => t.tier === 0);
+    expect(zero.filter((t) => classifyLevel(t.program) !== 0).map((t) => t.program)).toEqual([]);
+  });
+});
 
 describe('benchmark and fixed set together', () => {
   it('the fixed set holds at least 90 programs', () => {
