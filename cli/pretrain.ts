@@ -4,18 +4,28 @@
 // program computes. Writes a checkpoint directory (config.json + weights.safetensors,
 // no optimizer state: fine-tuning starts its own) and DIR/loss.jsonl.
 //
-// Loss on ALL tokens, prompt and response alike (not only the response): the programs,
-// literals and argument lists the model must learn to read sit mostly in prompts, and a
-// response-only loss would throw most of the corpus away. The answers are random, so
+// Loss on ALL tokens by default, prompt and response alike (not only the response): the
+// programs, literals and argument lists the model must learn to read sit mostly in prompts,
+// and a response-only loss would throw most of the corpus away. The answers are random, so
 // training on them teaches their shape (a literal of a plausible type, then <eos>), not
-// their value.
+// their value — and also, measured later, that answers do not depend on the program. So a
+// continued stage can drop the loss on the random answers of solve prompts
+// (`--answer-loss none`), draw its programs from chosen levels (`--levels`, core/levels.ts),
+// and mix in solve examples whose answers the executor computed, of L0 programs only
+// (`--executed-levels 0 --executed-share F`, src/eval/executed.ts): the base's rule is that it
+// never sees an executed answer above L0, so whatever it later knows of L1 and above,
+// self-play taught it.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { emitJson, intFlag, log, noPositionals, parse, showHelp, UsageError } from './args.ts';
 import { BACKEND_PREFS, DEFAULT_CONFIG } from '../src/core/config.ts';
-import { corpus, sampleCorpus, type CorpusExample } from '../src/core/corpus.ts';
+import { corpus, sampleCorpus, type CorpusExample, type CorpusOptions } from '../src/core/corpus.ts';
+import { isLevel, type Level } from '../src/core/levels.ts';
+import { Rng } from '../src/core/rng.ts';
+import { makeExecutedExamples, type ExecutedExample } from '../src/eval/executed.ts';
+import { InlineExecutor } from '../src/sandbox/inline.ts';
 import { SPECIAL_TOKENS } from '../src/core/tasks.ts';
 import { CharTokenizer } from '../src/model/tokenizer.ts';
 import { countParams, isModelSize, modelConfig, MODEL_SIZES, type ModelSize } from '../src/model/config.ts';
@@ -42,6 +52,7 @@ export const PRETRAIN_CONTEXT = DEFAULT_CONFIG.maxPromptTokens + DEFAULT_CONFIG.
 
 const USAGE = `usage: azr pretrain [--size S] [--steps N] [--seed S] [--out DIR] [--backend B]
                     [--batch B] [--lr LR] [--save-every K] [--init CKPT] [--json]
+                    [--levels L] [--answer-loss all|none] [--executed-levels 0 --executed-share F]
 
 Pretrains a base policy on the generated corpus (programs and the self-play prompt formats
 with random, unverified answers): next-token cross-entropy on every token. Writes a
@@ -60,6 +71,16 @@ checkpoint to DIR (config.json, weights.safetensors) and DIR/loss.jsonl.
                   public/checkpoints/base) with a fresh optimizer and schedule; its size is the
                   checkpoint's. Give a --seed other than the one it was trained on, or the
                   corpus stream replays the examples it has already seen
+  --levels L      draw the corpus's programs from these levels, e.g. 0,1 (default: the
+                  full grammar, L3; levels are in src/core/levels.ts)
+  --answer-loss none
+                  no loss on the random answers of solve prompts (default all: every token)
+  --executed-levels 0
+                  mix in solve examples whose answers the executor computed, of these
+                  levels; only 0 is allowed (a base never sees an executed answer above L0)
+  --executed-share F
+                  the share of each batch that is executed examples (default 0.25 with
+                  --executed-levels, else 0)
   --json          print a summary as one JSON object on the last line of stdout
   -h, --help      this message`;
 
@@ -74,7 +95,26 @@ const OPTIONS = {
   'save-every': { type: 'string' },
   init: { type: 'string' },
   json: { type: 'boolean' },
+  levels: { type: 'string' },
+  'answer-loss': { type: 'string' },
+  'executed-levels': { type: 'string' },
+  'executed-share': { type: 'string' },
 } as const;
+
+/** `--levels 0,1` → [0, 1]; anything else is a usage error naming the flag. */
+export function levelsFlag(value: string, name: string): Level[] {
+  const levels = value.split(',').map((x) => Number(x.trim()));
+  if (levels.length === 0 || !levels.every(isLevel)) throw new UsageError(`--${name} must be a comma-separated list of levels 0, 1, 2, 3; got "${value}"`);
+  return [...new Set(levels)] as Level[];
+}
+
+/** Token ids and per-token loss weights: with answerLoss false, a solve example's random answer carries none. */
+export function encodeWithMask(tok: CharTokenizer, ex: CorpusExample, answerLoss: boolean): { ids: number[]; mask: number[] } {
+  const ids = encodeExample(tok, ex);
+  if (answerLoss || ex.role !== 'solve') return { ids, mask: ids.map(() => 1) };
+  const n = tok.encode(ex.prompt).length;
+  return { ids, mask: ids.map((_, j) => (j < n ? 1 : 0)) };
+}
 
 export function pretrainTokenizer(): CharTokenizer {
   return new CharTokenizer([...SPECIAL_TOKENS]);
@@ -115,16 +155,16 @@ export function lrAt(step: number, steps: number, peak: number, warmup: number):
  * Batches from the corpus stream: draws 4 batches' worth of examples, sorts them by length
  * and cuts them into 4 batches (less padding, so fewer wasted tokens), in drawn order.
  */
-function* batches(seed: number, batch: number, maxLen: number, tok: CharTokenizer): Generator<number[][]> {
-  const stream = corpus(seed);
+function* batches(seed: number, batch: number, maxLen: number, tok: CharTokenizer, opts: CorpusOptions = {}, answerLoss = true): Generator<{ ids: number[]; mask: number[] }[]> {
+  const stream = corpus(seed, opts);
   for (;;) {
-    const pool: number[][] = [];
+    const pool: { ids: number[]; mask: number[] }[] = [];
     while (pool.length < 4 * batch) {
-      const ids = encodeExample(tok, stream.next().value as CorpusExample);
+      const row = encodeWithMask(tok, stream.next().value as CorpusExample, answerLoss);
       // The model sees at most maxLen inputs (+1 target); longer examples are rare and skipped.
-      if (ids.length <= maxLen + 1) pool.push(ids);
+      if (row.ids.length <= maxLen + 1) pool.push(row);
     }
-    pool.sort((a, b) => a.length - b.length);
+    pool.sort((a, b) => a.ids.length - b.ids.length);
     for (let i = 0; i < 4; i++) yield pool.slice(i * batch, (i + 1) * batch);
   }
 }
@@ -178,6 +218,24 @@ export async function main(argv: string[]): Promise<number> {
   if (values.backend !== undefined && !(BACKEND_PREFS as readonly string[]).includes(values.backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_PREFS.join(', ')}, got "${values.backend}"`);
   }
+  const corpusLevels = values.levels !== undefined ? levelsFlag(values.levels, 'levels') : undefined;
+  if (values['answer-loss'] !== undefined && values['answer-loss'] !== 'all' && values['answer-loss'] !== 'none') {
+    throw new UsageError(`--answer-loss must be all or none, got "${values['answer-loss']}"`);
+  }
+  const answerLoss = values['answer-loss'] !== 'none';
+  const executedLevels = values['executed-levels'] !== undefined ? levelsFlag(values['executed-levels'], 'executed-levels') : [];
+  if (executedLevels.some((l) => l !== 0)) {
+    throw new UsageError(`--executed-levels may only be 0: a base model never sees an executed answer above L0 (got "${values['executed-levels']}")`);
+  }
+  let executedShare = 0;
+  if (values['executed-share'] !== undefined) {
+    executedShare = Number(values['executed-share']);
+    if (!(executedShare >= 0 && executedShare < 1)) throw new UsageError(`--executed-share must be a number in [0, 1), got "${values['executed-share']}"`);
+    if (executedShare > 0 && executedLevels.length === 0) throw new UsageError('--executed-share needs --executed-levels 0');
+  } else if (executedLevels.length > 0) {
+    executedShare = 0.25;
+  }
+  const executedRows = Math.round(executedShare * batch);
   const out = resolve(values.out ?? `runs/pretrain-${size}-${stamp()}`);
   checkOut(out);
   const warmup = Math.min(DEFAULTS.warmup, Math.max(1, Math.floor(steps / 10)));
@@ -214,27 +272,45 @@ export async function main(argv: string[]): Promise<number> {
   let windowTokens = 0;
   let windowStart = performance.now();
   let lastLoss = NaN;
+  let executedSeen = 0;
   const save = async (step: number, extra: Record<string, unknown> = {}) => {
     const files = await captureCheckpoint({
       model: cfg,
       tokenizer: tok,
       variables: model.namedVariables(),
       meta: {
-        kind: 'pretrained-base', corpus: 'src/core/corpus.ts', lossOn: 'all tokens', seed, size, step, steps, batch, lr, tokens, wallS: (performance.now() - started) / 1000, backend: backend.name, command,
+        kind: 'pretrained-base', corpus: 'src/core/corpus.ts', lossOn: answerLoss ? 'all tokens' : 'all tokens but the random answers of solve prompts',
+        ...(corpusLevels ? { levels: corpusLevels } : {}),
+        ...(executedRows > 0 ? { executed: { levels: executedLevels, rowsPerBatch: executedRows, examples: executedSeen, source: 'src/eval/executed.ts' } } : {}),
+        seed, size, step, steps, batch, lr, tokens, wallS: (performance.now() - started) / 1000, backend: backend.name, command,
         // What this run continued from: its meta (steps, tokens, seed, command), so the lineage is rebuildable.
-        ...(init ? { init: { path: initPath, meta: { seed: initMeta.seed, steps: initMeta.steps, tokens: initMeta.tokens, wallS: initMeta.wallS, command: initMeta.command, init: initMeta.init } } } : {}),
+        ...(init ? { init: { path: initPath, meta: { seed: initMeta.seed, steps: initMeta.steps, tokens: initMeta.tokens, wallS: initMeta.wallS, command: initMeta.command, lossOn: initMeta.lossOn, levels: initMeta.levels, executed: initMeta.executed, heldout: initMeta.heldout, init: initMeta.init } } } : {}),
         ...extra,
       },
     });
     await saveCheckpointDir(out, files);
     await writeFile(join(out, 'loss.jsonl'), lossLog.map((l) => JSON.stringify(l)).join('\n') + '\n');
   };
+  const executor = executedRows > 0 ? await InlineExecutor.create() : null;
+  const execRng = new Rng(seed).fork('executed');
+  let executedPool: ExecutedExample[] = [];
+  if (executedRows > 0) log(`${executedRows} of every ${batch} rows: solve examples with executed answers, levels ${executedLevels.join(',')}`);
   try {
-    const stream = batches(seed, batch, Math.min(cfg.contextLength, MAX_TRAIN_TOKENS), tok);
+    const maxLen = Math.min(cfg.contextLength, MAX_TRAIN_TOKENS);
+    const stream = batches(seed, batch - executedRows, maxLen, tok, corpusLevels ? { levels: corpusLevels } : {}, answerLoss);
     for (let step = 0; step < steps; step++) {
       trainer.lr = lrAt(step, steps, lr, warmup);
-      const seqs = stream.next().value as number[][];
-      const s = await trainer.ceStep({ sequences: seqs });
+      const rows = stream.next().value as { ids: number[]; mask: number[] }[];
+      if (executor) {
+        while (executedPool.length < executedRows) executedPool.push(...(await makeExecutedExamples(execRng, executor, 2 * executedRows, { levels: executedLevels, types: ['deduction', 'abduction', 'induction'], timeoutMs: DEFAULT_CONFIG.executorTimeoutMs })));
+        for (const ex of executedPool.splice(0, executedRows)) {
+          // Loss on every token, as on the rest of the corpus: the answer here is the true one.
+          const ids = tok.encode(ex.prompt + ex.response);
+          if (ids.length <= maxLen + 1) rows.push({ ids, mask: ids.map(() => 1) });
+          executedSeen++;
+        }
+      }
+      const s = await trainer.ceStep({ sequences: rows.map((r) => r.ids), ...(answerLoss && !executor ? {} : { lossMask: rows.map((r) => r.mask) }) });
       if (!Number.isFinite(s.loss)) throw new Error(`loss became ${s.loss} at step ${step + 1}; lower --lr`);
       tokens += s.tokens;
       windowLoss += s.loss;
@@ -261,6 +337,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
+    await executor?.dispose();
     trainer.dispose();
     model.dispose();
   }

@@ -27,18 +27,18 @@ import { mkdirSync, readFileSync, writeFileSync, appendFileSync, existsSync, rea
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG } from '../src/core/config.ts';
-import { generateProgram, randomArgs } from '../src/core/corpus.ts';
+import { generateProgram } from '../src/core/corpus.ts';
 import { Rng } from '../src/core/rng.ts';
 import { parseTaskFile } from '../src/core/taskfile.ts';
-import { formatAnswer, makeInductionTask, promptFieldProblem, type TaskType } from '../src/core/tasks.ts';
+import { TASK_TYPES, type TaskType } from '../src/core/tasks.ts';
+import { distinctInputs, executeDrafts, makeExecutedExamples, type ExecutedExample } from '../src/eval/executed.ts';
+import { isLevel, type Level } from '../src/core/levels.ts';
 import { evaluate } from '../src/eval/evaluate.ts';
 import { initBackend } from '../src/model/backend-node.ts';
 import { captureCheckpoint } from '../src/model/checkpoint.ts';
 import { loadCheckpointPath, saveCheckpointDir } from '../src/model/checkpoint-node.ts';
 import { createExecutor } from '../src/sandbox/index.ts';
 import { InlineExecutor } from '../src/sandbox/inline.ts';
-import type { ExecJob } from '../src/sandbox/types.ts';
-import { solvePrompt, type SolveTask } from '../src/selfplay/judge.ts';
 import { TransformerPolicy } from '../src/selfplay/policy.ts';
 import { BASE_CHECKPOINT } from '../cli/eval.ts';
 import { cpuSeconds } from '../cli/train.ts';
@@ -55,8 +55,33 @@ const { values } = parseArgs({
     init: { type: 'string', default: 'base' },
     'make-tasks': { type: 'string' },
     n: { type: 'string', default: '90' },
+    levels: { type: 'string', default: '3' },
+    types: { type: 'string', default: 'deduction,abduction,induction' },
+    warmup: { type: 'string', default: '0' },
+    schedule: { type: 'string', default: 'constant' },
+    optimizer: { type: 'string', default: 'adamw' },
+    'id-tasks': { type: 'string' },
   },
 });
+/** The generator levels the examples are drawn from, in equal shares (core/levels.ts). */
+const levels = values.levels!.split(',').map((x) => Number(x.trim()));
+if (levels.length === 0 || !levels.every(isLevel)) {
+  console.error(`--levels must be a comma-separated list of 0, 1, 2, 3; got "${values.levels}"`);
+  process.exit(2);
+}
+const types = values.types!.split(',').map((x) => x.trim()) as TaskType[];
+if (types.length === 0 || !types.every((t) => (TASK_TYPES as readonly string[]).includes(t))) {
+  console.error(`--types must be a comma-separated list of ${TASK_TYPES.join(', ')}; got "${values.types}"`);
+  process.exit(2);
+}
+if (values.schedule !== 'constant' && values.schedule !== 'cosine') {
+  console.error(`--schedule must be constant or cosine; got "${values.schedule}"`);
+  process.exit(2);
+}
+if (values.optimizer !== 'adamw' && values.optimizer !== 'muon') {
+  console.error(`--optimizer must be adamw or muon; got "${values.optimizer}"`);
+  process.exit(2);
+}
 function positive(name: string, v: string | undefined): number {
   const n = Number(v);
   if (!(Number.isFinite(n) && n > 0)) {
@@ -65,14 +90,12 @@ function positive(name: string, v: string | undefined): number {
   }
   return n;
 }
-/** Longest executed answer kept: the response budget is 192 tokens. */
-const MAX_ANSWER_CHARS = 120;
 if (values['make-tasks']) {
   await makeTaskFile(values['make-tasks'], Math.round(positive('n', values.n)));
   process.exit(0);
 }
 if (!values['eval-tasks'] || !values.out) {
-  console.error('usage: npx tsx scripts/supervised-ceiling.ts --eval-tasks FILE --out DIR [--cpu-minutes 30] [--eval-every 5] [--seed 1] [--lr 1e-3] [--batch 16] [--init base|CKPT]');
+  console.error('usage: npx tsx scripts/supervised-ceiling.ts --eval-tasks FILE --out DIR [--cpu-minutes 30] [--eval-every 5] [--seed 1] [--lr 1e-3] [--batch 16] [--init base|CKPT]\n  [--levels 0,1] [--types deduction,abduction] [--warmup STEPS] [--schedule constant|cosine] [--optimizer adamw|muon] [--id-tasks FILE]');
   process.exit(2);
 }
 const budgetS = positive('cpu-minutes', values['cpu-minutes']) * 60;
@@ -92,74 +115,21 @@ const evalTasks = parseTaskFile(readFileSync(values['eval-tasks'], 'utf8'));
 
 // ---- Examples with executed answers ----------------------------------------------------
 
-/** Induction pairs per task, as the benchmark asks them (10 = 5 shown + 5 held out) and the default preset proposes (6). */
-const INDUCTION_NS = [6, 10];
-
-interface Example {
-  type: TaskType;
-  prompt: string;
-  response: string;
-}
-
-/** Up to `n` distinct random argument lists of the parameters' types. */
-function distinctInputs(rng: Rng, params: Parameters<typeof randomArgs>[1], n: number): string[] {
-  return [...new Set(Array.from({ length: n }, () => randomArgs(rng, params)))];
-}
-
-/**
- * The executed outputs of each draft, or null where self-play's validation would drop the
- * task: the program throws, times out or is not deterministic, or an output is too long or
- * cannot be shown in a prompt.
- */
-async function execute(executor: InlineExecutor, drafts: readonly { program: string; inputs: string[] }[]): Promise<(string[] | null)[]> {
-  const jobs: ExecJob[] = drafts.map((d) => ({ program: d.program, inputs: d.inputs, determinismRuns: 2, limits: { timeoutMs: DEFAULT_CONFIG.executorTimeoutMs } }));
-  return (await executor.run(jobs)).map((r) => {
-    if (r.verdict !== 'ok') return null;
-    const outputs = r.results.map((x) => x.output as string);
-    return outputs.some((o) => o.length > MAX_ANSWER_CHARS || promptFieldProblem(o) !== null) ? null : outputs;
-  });
-}
-
-/** `count` drafts, each of a type drawn in equal shares; those that execute cleanly become examples. */
-async function makeExamples(rng: Rng, executor: InlineExecutor, count: number): Promise<Example[]> {
-  const drafts = Array.from({ length: count }, () => {
-    const p = generateProgram(rng);
-    const type = (['deduction', 'abduction', 'induction'] as const)[rng.int(0, 3)];
-    return { type, program: p.program, inputs: distinctInputs(rng, p.params, type === 'induction' ? rng.choice(INDUCTION_NS) : 1) };
-  });
-  const executed = await execute(executor, drafts);
-  const examples: Example[] = [];
-  drafts.forEach((d, i) => {
-    const outputs = executed[i];
-    if (outputs === null) return;
-    let task: SolveTask;
-    let response: string;
-    if (d.type === 'induction') {
-      if (d.inputs.length < 4) return;
-      task = { type: 'induction', task: makeInductionTask(d.program, '', d.inputs.map((input, k) => ({ input, output: outputs[k] }))) };
-      response = formatAnswer('induction', { program: d.program });
-    } else {
-      const t = { program: d.program, input: d.inputs[0], output: outputs[0] };
-      task = { type: d.type, task: t };
-      response = d.type === 'deduction' ? formatAnswer('deduction', { output: t.output }) : formatAnswer('abduction', { input: t.input });
-    }
-    examples.push({ type: d.type, prompt: solvePrompt(task), response });
-  });
-  return examples;
-}
+const examplesOf = (rng: Rng, executor: InlineExecutor, count: number) => makeExecutedExamples(rng, executor, count, { levels, types, timeoutMs: DEFAULT_CONFIG.executorTimeoutMs });
 
 /** A task file of `n` generated programs, each run on 10 distinct random inputs (first = the task's own). */
 async function makeTaskFile(file: string, n: number): Promise<void> {
-  const rng = new Rng('heldout-yardstick');
+  // The historic stream for L3 alone (the fourth round's file); a stream per level mix otherwise.
+  const rng = new Rng(levels.length === 1 && levels[0] === 3 ? 'heldout-yardstick' : `heldout-yardstick-L${levels.join('')}`);
   const executor = await InlineExecutor.create();
   const lines: string[] = [];
   while (lines.length < n) {
-    const p = generateProgram(rng);
+    const p = generateProgram(rng, rng.choice(levels) as Level);
     const d = { program: p.program, inputs: distinctInputs(rng, p.params, 10) };
     if (d.inputs.length < 6) continue;
-    const [outs] = await execute(executor, [d]);
+    const [outs] = await executeDrafts(executor, [d], DEFAULT_CONFIG.executorTimeoutMs);
     if (outs === null) continue;
-    lines.push(JSON.stringify({ id: `g-${lines.length + 1}`, program: d.program, input: d.inputs[0], output: outs[0], examples: d.inputs.slice(1).map((input, k) => ({ input, output: outs[k + 1] })) }));
+    lines.push(JSON.stringify({ id: `g-${lines.length + 1}`, program: d.program, input: d.inputs[0], output: outs[0], examples: d.inputs.slice(1).map((input, k) => ({ input, output: outs[k + 1] })), ...(p.level === 3 ? {} : { tier: p.level, level: p.level }) }));
   }
   writeFileSync(file, lines.join('\n') + '\n');
   await executor.dispose();
@@ -171,12 +141,15 @@ async function makeTaskFile(file: string, n: number): Promise<void> {
 const backend = await initBackend('auto');
 const { files } = await loadCheckpointPath(values.init === 'base' ? BASE_CHECKPOINT : values.init!);
 const policy = TransformerPolicy.fromCheckpoint(files, { ...DEFAULT_CONFIG, lr, klCoef: 0, entropyCoef: 0 });
+if (values.optimizer === 'muon') throw new Error('--optimizer muon is not available yet');
 const tok = policy.tokenizer;
 const context = policy.model.config.contextLength;
 const maxTokens = DEFAULT_CONFIG.maxResponseTokens;
 const dataExecutor = await InlineExecutor.create();
 const evalExecutor = await createExecutor();
-const meta = { command: ['npx tsx scripts/supervised-ceiling.ts', ...process.argv.slice(2)].join(' '), backend: backend.name, init: values.init, lr, batch, seed, budgetS, evalEveryS };
+const warmup = Math.round(Number(values.warmup));
+const idTasks = values['id-tasks'] ? parseTaskFile(readFileSync(values['id-tasks'], 'utf8')) : null;
+const meta = { command: ['npx tsx scripts/supervised-ceiling.ts', ...process.argv.slice(2)].join(' '), backend: backend.name, init: values.init, lr, batch, seed, budgetS, evalEveryS, levels, types, warmup, schedule: values.schedule, optimizer: values.optimizer };
 writeFileSync(join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 console.error(`backend ${backend.name}; supervised fine-tuning of ${values.init} for ${budgetS / 60} CPU-minutes, batch ${batch}, lr ${lr}, seed ${seed} → ${out}`);
 
@@ -185,23 +158,29 @@ let examplesSeen = 0;
 let spent = 0;
 async function runEval(): Promise<void> {
   const t0 = performance.now();
-  const r = await evaluate(policy, evalExecutor, evalTasks, { maxTokens, maxPromptTokens: context - maxTokens, limits: { timeoutMs: DEFAULT_CONFIG.executorTimeoutMs } });
+  const opts = { maxTokens, maxPromptTokens: context - maxTokens, limits: { timeoutMs: DEFAULT_CONFIG.executorTimeoutMs } };
+  const r = await evaluate(policy, evalExecutor, evalTasks, opts);
+  // In-distribution: held-out programs of the training levels, beside the benchmark, so how
+  // fast the world is learned and how far it transfers are seen apart.
+  const id = idTasks ? await evaluate(policy, evalExecutor, idTasks, opts) : null;
   const acc = r.accuracy;
-  const mean = ((acc.deduction ?? 0) + (acc.abduction ?? 0) + (acc.induction ?? 0)) / 3;
-  record({ step, cpuSeconds: spent, examples: examplesSeen, eval: { accuracy: acc, byTier: r.byTier, answers: r.answers } });
   const pct = (x: number | null) => (x === null ? '–' : (100 * x).toFixed(1));
-  console.error(`eval at step ${step} (${(spent / 60).toFixed(1)} CPU-min, ${examplesSeen} examples): ded ${pct(acc.deduction)} abd ${pct(acc.abduction)} ind ${pct(acc.induction)} mean ${pct(mean)}  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  const mean = (a: typeof acc) => ((a.deduction ?? 0) + (a.abduction ?? 0) + (a.induction ?? 0)) / 3;
+  record({ step, cpuSeconds: spent, examples: examplesSeen, eval: { accuracy: acc, byTier: r.byTier, answers: r.answers }, ...(id ? { inDistribution: { accuracy: id.accuracy, byTier: id.byTier } } : {}) });
+  const tiers = Object.entries(r.byTier).map(([t, b]) => `t${t} ${pct(b.accuracy.deduction)}/${pct(b.accuracy.abduction)}/${pct(b.accuracy.induction)} (${pct(mean(b.accuracy))})`).join('  ');
+  const idText = id ? `  in-dist ${pct(id.accuracy.deduction)}/${pct(id.accuracy.abduction)}/${pct(id.accuracy.induction)} (${pct(mean(id.accuracy))})` : '';
+  console.error(`eval at step ${step} (${(spent / 60).toFixed(1)} CPU-min, ${examplesSeen} examples): ${tiers}${idText}  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 }
 
 const rng = new Rng(seed).fork('supervised');
-let pending: Example[] = [];
+let pending: ExecutedExample[] = [];
 await runEval();
 let nextEval = evalEveryS;
 let windowLoss = 0;
 let windowSteps = 0;
 while (spent < budgetS) {
   const c0 = cpuSeconds();
-  while (pending.length < batch) pending.push(...(await makeExamples(rng, dataExecutor, 2 * batch)));
+  while (pending.length < batch) pending.push(...(await examplesOf(rng, dataExecutor, 2 * batch)));
   const chosen = pending.splice(0, batch);
   const sequences: number[][] = [];
   const lossMask: number[][] = [];
@@ -213,6 +192,10 @@ while (spent < budgetS) {
     // Loss on the answer only: the prompt is the model's to read, not to predict.
     lossMask.push(ids.map((_, j) => (j >= p.length ? 1 : 0)));
   }
+  // Warm-up over the first steps, then constant or a cosine to 10% over the CPU budget.
+  const frac = Math.min(1, spent / budgetS);
+  const warm = warmup > 0 && step < warmup ? (step + 1) / warmup : 1;
+  policy.trainer.lr = lr * warm * (values.schedule === 'cosine' ? 0.1 + 0.45 * (1 + Math.cos(Math.PI * frac)) : 1);
   const s = await policy.trainer.ceStep({ sequences, lossMask });
   if (!Number.isFinite(s.loss)) throw new Error(`loss became ${s.loss} at step ${step + 1}; lower --lr`);
   step++;

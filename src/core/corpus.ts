@@ -746,8 +746,8 @@ export function generateProgram(rng: Rng, level: Level = 3): GeneratedProgram {
 // ---- The prompt format, with random answers -------------------------------------------
 
 /** A triplet whose output is a random literal of a plausible type: never f(input). */
-export function randomTriplet(rng: Rng): Triplet & { returns: VType; params: VType[] } {
-  const p = generateProgram(rng);
+export function randomTriplet(rng: Rng, level: Level = 3): Triplet & { returns: VType; params: VType[] } {
+  const p = generateProgram(rng, level);
   const answerT = answerType(rng, p.returns.k === 'obj' ? { k: 'obj', keys: rng.sampleWithoutReplacement(KEYS, rng.int(1, 3)) } : p.returns);
   return { program: p.program, input: randomArgs(rng, p.params), output: randomLiteral(rng, answerT), returns: p.returns, params: p.params };
 }
@@ -768,6 +768,16 @@ const INDUCTION_NS = [4, 6, 6, 6, 10];
 export interface CorpusOptions {
   /** Most reference triplets in a propose prompt (config K); default 3, the default preset's. */
   maxReferences?: number;
+  /**
+   * The levels programs are drawn from, each program's level uniformly (core/levels.ts).
+   * Unset: the full grammar (L3), the stream the shipped base's first two stages read.
+   */
+  levels?: readonly Level[];
+}
+
+/** The level of the next program: uniform over opts.levels (no draw when unset, so old streams stay as they were). */
+function levelFor(rng: Rng, opts: CorpusOptions): Level {
+  return opts.levels && opts.levels.length > 0 ? rng.choice(opts.levels) : 3;
 }
 
 /** One example of the given (type, role), every answer random and unverified. */
@@ -775,31 +785,31 @@ export function generateExample(rng: Rng, type: TaskType, role: Role, opts: Corp
   const maxRefs = opts.maxReferences ?? 3;
   if (role === 'solve') {
     if (type === 'deduction') {
-      const t = randomTriplet(rng);
+      const t = randomTriplet(rng, levelFor(rng, opts));
       return { type, role, prompt: deductionSolvePrompt(t), response: formatAnswer('deduction', { output: t.output }) };
     }
     if (type === 'abduction') {
-      const t = randomTriplet(rng);
+      const t = randomTriplet(rng, levelFor(rng, opts));
       // The answer is another random input for the same parameters, not one that gives the output.
       return { type, role, prompt: abductionSolvePrompt(t), response: formatAnswer('abduction', { input: randomArgs(rng, t.params) }) };
     }
-    const shownProgram = generateProgram(rng);
+    const shownProgram = generateProgram(rng, levelFor(rng, opts));
     const n = rng.choice(INDUCTION_NS);
     const pairs = Array.from({ length: n }, () => ({ input: randomArgs(rng, shownProgram.params), output: randomLiteral(rng, answerType(rng, shownProgram.returns)) }));
     const task = makeInductionTask(shownProgram.program, rng.choice(MESSAGES), pairs);
     // The answer program is drawn afresh: it has the inputs' arity but nothing ties it to the pairs.
-    const answer = rng.float() < 0.5 ? shownProgram.program : generateProgram(rng).program;
+    const answer = rng.float() < 0.5 ? shownProgram.program : generateProgram(rng, levelFor(rng, opts)).program;
     return { type, role, prompt: inductionSolvePrompt(task), response: formatAnswer('induction', { program: answer }) };
   }
   if (type === 'induction') {
-    const p = generateProgram(rng);
+    const p = generateProgram(rng, levelFor(rng, opts));
     const n = rng.choice(INDUCTION_NS);
     const inputs = Array.from({ length: n }, () => randomArgs(rng, p.params));
     return { type, role, prompt: inductionProposePrompt(p.program), response: formatProposal('induction', { inputs, message: rng.choice(MESSAGES) }) };
   }
   const k = rng.int(0, maxRefs + 1);
-  const refs = Array.from({ length: k }, () => randomTriplet(rng));
-  const p = generateProgram(rng);
+  const refs = Array.from({ length: k }, () => randomTriplet(rng, levelFor(rng, opts)));
+  const p = generateProgram(rng, levelFor(rng, opts));
   return { type, role, prompt: tripletProposePrompt(type, refs), response: formatProposal(type, { program: p.program, input: randomArgs(rng, p.params) }) };
 }
 

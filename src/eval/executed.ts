@@ -1,0 +1,83 @@
+// Solve examples whose answers the executor computed: a generated program of a chosen level,
+// random inputs of its parameters' types, and what the program really returns on them.
+//
+// Two users, with two different rules. The supervised yardstick (scripts/supervised-ceiling.ts)
+// trains on them at any level, to measure how much a budget can teach at all. The base model
+// may see them only at L0 (`azr pretrain --executed-levels 0`): a miniature of a pretrained
+// language model that has seen a little code run, so that self-play starts with a foothold —
+// and never an executed answer above L0, so that whatever the model later learns about L1 and
+// above, self-play taught it. Each example carries its program's level so that rule can be
+// checked (tests/unit/eval/executed.test.ts).
+import { generateProgram, randomArgs, type VType } from '../core/corpus.ts';
+import type { Level } from '../core/levels.ts';
+import type { Rng } from '../core/rng.ts';
+import { formatAnswer, makeInductionTask, promptFieldProblem, type TaskType } from '../core/tasks.ts';
+import type { ExecJob, Executor } from '../sandbox/types.ts';
+import { solvePrompt, type SolveTask } from '../selfplay/judge.ts';
+
+/** Longest executed answer kept: the response budget is 192 tokens. */
+export const MAX_ANSWER_CHARS = 120;
+/** Induction pairs per task, as the benchmark asks them (10 = 5 shown + 5 held out) and the default preset proposes (6). */
+const INDUCTION_NS = [6, 10];
+
+export interface ExecutedExample {
+  type: TaskType;
+  level: Level;
+  program: string;
+  prompt: string;
+  /** The right answer, formatted as a response (ends in <eos>). */
+  response: string;
+}
+
+export interface ExecutedOptions {
+  levels: readonly Level[];
+  types: readonly TaskType[];
+  timeoutMs: number;
+}
+
+/** Up to `n` distinct random argument lists of the parameters' types. */
+export function distinctInputs(rng: Rng, params: readonly VType[], n: number): string[] {
+  return [...new Set(Array.from({ length: n }, () => randomArgs(rng, params)))];
+}
+
+/**
+ * The executed outputs of each draft, or null where self-play's validation would drop the
+ * task: the program throws, times out or is not deterministic, or an output is too long or
+ * cannot be shown in a prompt.
+ */
+export async function executeDrafts(executor: Executor, drafts: readonly { program: string; inputs: string[] }[], timeoutMs: number): Promise<(string[] | null)[]> {
+  const jobs: ExecJob[] = drafts.map((d) => ({ program: d.program, inputs: d.inputs, determinismRuns: 2, limits: { timeoutMs } }));
+  return (await executor.run(jobs)).map((r) => {
+    if (r.verdict !== 'ok') return null;
+    const outputs = r.results.map((x) => x.output as string);
+    return outputs.some((o) => o.length > MAX_ANSWER_CHARS || promptFieldProblem(o) !== null) ? null : outputs;
+  });
+}
+
+/** `count` drafts, each of a level and a type drawn in equal shares; those that execute cleanly become examples. */
+export async function makeExecutedExamples(rng: Rng, executor: Executor, count: number, opts: ExecutedOptions): Promise<ExecutedExample[]> {
+  const drafts = Array.from({ length: count }, () => {
+    const p = generateProgram(rng, rng.choice(opts.levels));
+    const type = rng.choice(opts.types);
+    return { type, level: p.level, program: p.program, inputs: distinctInputs(rng, p.params, type === 'induction' ? rng.choice(INDUCTION_NS) : 1) };
+  });
+  const executed = await executeDrafts(executor, drafts, opts.timeoutMs);
+  const examples: ExecutedExample[] = [];
+  drafts.forEach((d, i) => {
+    const outputs = executed[i];
+    if (outputs === null) return;
+    let task: SolveTask;
+    let response: string;
+    if (d.type === 'induction') {
+      if (d.inputs.length < 4) return;
+      task = { type: 'induction', task: makeInductionTask(d.program, '', d.inputs.map((input, k) => ({ input, output: outputs[k] }))) };
+      response = formatAnswer('induction', { program: d.program });
+    } else {
+      const t = { program: d.program, input: d.inputs[0], output: outputs[0] };
+      task = { type: d.type, task: t };
+      response = d.type === 'deduction' ? formatAnswer('deduction', { output: t.output }) : formatAnswer('abduction', { input: t.input });
+    }
+    examples.push({ type: d.type, level: d.level, program: d.program, prompt: solvePrompt(task), response });
+  });
+  return examples;
+}

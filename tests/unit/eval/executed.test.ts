@@ -1,0 +1,73 @@
+// Solve examples with executed answers: right answers (checked again in the real sandbox), of
+// the levels asked for — and the base model's rule that it never sees one above L0.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { classifyLevel } from '../../../src/core/levels.ts';
+import { Rng } from '../../../src/core/rng.ts';
+import { TOK } from '../../../src/core/tasks.ts';
+import { makeExecutedExamples } from '../../../src/eval/executed.ts';
+import { parseCheckpoint } from '../../../src/model/checkpoint.ts';
+import { loadCheckpointDir } from '../../../src/model/checkpoint-node.ts';
+import { createExecutor } from '../../../src/sandbox/index.ts';
+import { judgeAll } from '../../../src/selfplay/judge.ts';
+import { azr, ROOT } from '../../support/cli.ts';
+
+const executor = await createExecutor({ size: 1 });
+afterAll(() => executor.dispose());
+
+describe('executed examples', () => {
+  it('are of the levels asked for, and their answers are right by the judge', async () => {
+    const rng = new Rng('executed-test');
+    const examples = await makeExecutedExamples(rng, executor, 60, { levels: [0], types: ['deduction', 'abduction', 'induction'], timeoutMs: 1000 });
+    expect(examples.length).toBeGreaterThan(40);
+    expect(new Set(examples.map((e) => e.type))).toEqual(new Set(['deduction', 'abduction', 'induction']));
+    for (const e of examples) {
+      expect(e.level).toBe(0);
+      expect(classifyLevel(e.program), e.program).toBe(0);
+      expect(e.response.endsWith(TOK.eos)).toBe(true);
+    }
+    // Judge each response as self-play would judge a solver's answer to this prompt.
+    const tasks = examples.map((e) => {
+      const prompt = e.prompt;
+      if (e.type === 'induction') {
+        return null;
+      }
+      const prog = /<prog>(.*)<(?:in|out)>/s.exec(prompt)![1];
+      const field = /<(?:in|out)>(.*)<ans>$/s.exec(prompt)![1];
+      const answer = e.response.slice(0, -TOK.eos.length);
+      return e.type === 'deduction'
+        ? { task: { type: 'deduction' as const, task: { program: prog, input: field, output: answer } }, text: e.response }
+        : { task: { type: 'abduction' as const, task: { program: prog, input: answer, output: field } }, text: e.response };
+    }).filter((t) => t !== null);
+    const judged = await judgeAll(executor, tasks, { timeoutMs: 1000 });
+    expect(judged.filter((j) => j.outcome !== 'correct')).toEqual([]);
+  });
+
+  it('L1 examples are L1 programs (the yardstick may use any level)', async () => {
+    const examples = await makeExecutedExamples(new Rng('executed-l1'), executor, 20, { levels: [1], types: ['deduction'], timeoutMs: 1000 });
+    expect(examples.every((e) => e.level === 1 && classifyLevel(e.program) === 1)).toBe(true);
+  });
+});
+
+describe("the base model's rule: no executed answer above L0", () => {
+  it('azr pretrain refuses executed examples of any other level, by name', async () => {
+    const r = await azr('pretrain', '--executed-levels', '0,1', '--steps', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--executed-levels may only be 0: a base model never sees an executed answer above L0/);
+  }, 60_000);
+
+  it('the shipped base says what it saw, and its card says the same', async () => {
+    const dir = join(ROOT, 'public/checkpoints/base');
+    const meta = parseCheckpoint((await loadCheckpointDir(dir)).files).config.meta as Record<string, any>;
+    const card = readFileSync(join(dir, 'MODEL_CARD.md'), 'utf8');
+    // Every stage of its lineage: executed examples, where any, are of L0 only.
+    const stages: Record<string, any>[] = [];
+    for (let m: Record<string, any> | undefined = meta; m; m = m.init?.meta) stages.push(m);
+    for (const s of stages) if (s.executed) expect(s.executed.levels).toEqual([0]);
+    if (meta.executed) {
+      expect(card).toMatch(/executed answers of L0 programs only/i);
+      expect(card).toContain(`${meta.executed.examples.toLocaleString('en')} `);
+    }
+  });
+});
