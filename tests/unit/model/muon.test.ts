@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
+import { BackendError } from '../../../src/model/backend.ts';
 import { initBackend } from '../../../src/model/backend-node.ts';
 import { modelConfig, type ModelConfig } from '../../../src/model/config.ts';
 import { CharTokenizer } from '../../../src/model/tokenizer.ts';
@@ -415,6 +416,63 @@ describe('Trainer with optimizer "muon"', () => {
       a.dispose();
       b.dispose();
     }
+  });
+});
+
+describe('Muon on wasm and webgpu matches cpu', () => {
+  /** Three Muon steps from the same weights: the weights after, and tensors leaked. */
+  async function run(): Promise<{ weights: Map<string, Float32Array>; leaked: number }> {
+    const m = new Transformer(small({ nLayer: 2, initStd: 0.3 }), 12);
+    // adamLr 0: the AdamW half's kernels run but move nothing. Its steps are compared across
+    // backends in webgpu.test.ts; here they would blur the comparison, since the key bias has
+    // an analytically zero gradient (softmax ignores a shift) that AdamW turns from float
+    // noise into ±lr steps, different on every backend.
+    const t = new Trainer(m, { optimizer: 'muon', lr: 1e-2, weightDecay: 0.1, adamLr: 0 });
+    await t.ceStep(batch);
+    const n = tf.memory().numTensors;
+    await t.ceStep(batch);
+    await t.ceStep(batch);
+    const leaked = tf.memory().numTensors - n;
+    const weights = new Map<string, Float32Array>();
+    for (const [name, v] of m.namedVariables()) weights.set(name, (await v.data()) as Float32Array);
+    t.dispose();
+    m.dispose();
+    return { weights, leaked };
+  }
+
+  test.each(['wasm', 'webgpu'] as const)('%s', async (backend, ctx) => {
+    await initBackend('cpu');
+    const cpu = await run();
+    try {
+      await initBackend(backend);
+    } catch (e) {
+      if (e instanceof BackendError && /no adapter/.test(e.message)) ctx.skip(`Dawn found no WebGPU adapter here: ${e.message}`);
+      throw e;
+    }
+    let other: Awaited<ReturnType<typeof run>>;
+    try {
+      other = await run();
+    } finally {
+      await initBackend('cpu');
+    }
+    expect(other.leaked).toBe(0);
+    // Weights of order 0.3, float32 on both sides with different kernels: a few 1e-6 apart.
+    let moved = 0;
+    for (const [name, c] of cpu.weights) {
+      const g = other.weights.get(name)!;
+      let d = 0;
+      for (let i = 0; i < c.length; i++) d = Math.max(d, Math.abs(g[i] - c[i]));
+      expect(d, name).toBeLessThan(1e-4);
+    }
+    // The Muon matrices did move (by far more than the tolerance).
+    const m = new Transformer(small({ nLayer: 2, initStd: 0.3 }), 12);
+    for (const [name, v] of m.namedVariables()) {
+      const w = (await v.data()) as Float32Array;
+      const c = cpu.weights.get(name)!;
+      for (let i = 0; i < c.length; i++) moved = Math.max(moved, Math.abs(w[i] - c[i]));
+    }
+    m.dispose();
+    expect(moved).toBeGreaterThan(1e-2);
   });
 });
 
