@@ -440,7 +440,7 @@ describe('Muon on wasm and webgpu matches cpu', () => {
     return { weights, leaked };
   }
 
-  test.each(['wasm', 'webgpu'] as const)('%s', async (backend, ctx) => {
+  test.for(['wasm', 'webgpu'] as const)('%s', async (backend, ctx) => {
     await initBackend('cpu');
     const cpu = await run();
     try {
