@@ -6,6 +6,7 @@
 //                           "meta": {...free-form: step, run config, time…}}
 //   weights.safetensors    every model variable, F32, under its namedVariables() name
 //   optimizer.safetensors  optional: the optimizer's state tensors (F32) and string metadata
+//                          {kind: "adamw" | "muon", step}
 //
 // config.json alone rebuilds the model (config + tokenizer); the byte size and CRC-32
 // it records for each tensor file catch truncation, bit rot and a weights file paired
@@ -125,7 +126,7 @@ export async function captureCheckpoint(input: CaptureInput): Promise<Checkpoint
     const step = input.optimizer.step;
     if (!Number.isInteger(step) || step < 0) throw new CheckpointError(`optimizer step must be an integer >= 0, got ${step}`);
     // The step is metadata (a string, as the format requires), not a tensor: it is exact at any size.
-    optimizer = encodeSafetensors(await readTensors(input.optimizer.tensors, 'optimizer tensor'), { kind: 'adamw', step: String(step) });
+    optimizer = encodeSafetensors(await readTensors(input.optimizer.tensors, 'optimizer tensor'), { kind: input.optimizer.kind ?? 'adamw', step: String(step) });
   }
   const config: CheckpointConfig = {
     format: CHECKPOINT_FORMAT,
@@ -317,7 +318,13 @@ export function restoreCheckpoint(files: CheckpointFiles | ParsedCheckpoint, tar
   }
   checkTensorsMatch(CHECKPOINT_FILES.weights, parsed.weights, target.variables);
   const restoreOptimizer = Boolean(target.trainer && parsed.optimizer);
-  if (restoreOptimizer) checkTensorsMatch(CHECKPOINT_FILES.optimizer, parsed.optimizer!.tensors, target.trainer!.optimizerState().tensors);
+  if (restoreOptimizer) {
+    const want = target.trainer!.optimizerState();
+    // AdamW and Muon states have different tensors; say so rather than list the names.
+    const saved = parsed.optimizer!.meta.kind ?? 'adamw';
+    if (saved !== (want.kind ?? 'adamw')) throw new CheckpointError(`${CHECKPOINT_FILES.optimizer} holds ${saved} state; this trainer's optimizer is ${want.kind ?? 'adamw'}`);
+    checkTensorsMatch(CHECKPOINT_FILES.optimizer, parsed.optimizer!.tensors, want.tensors);
+  }
   // Every check passed: only now write. Each assign replaces the variable's tensor.
   for (const [name, v] of target.variables) {
     const t = parsed.weights.get(name)!;
@@ -326,7 +333,7 @@ export function restoreCheckpoint(files: CheckpointFiles | ParsedCheckpoint, tar
   if (restoreOptimizer) {
     const tensors = toTensors(parsed.optimizer!.tensors);
     try {
-      target.trainer!.loadOptimizerState({ step: Number(parsed.optimizer!.meta.step), tensors });
+      target.trainer!.loadOptimizerState({ kind: parsed.optimizer!.meta.kind === 'muon' ? 'muon' : 'adamw', step: Number(parsed.optimizer!.meta.step), tensors });
     } finally {
       for (const t of tensors.values()) t.dispose();
     }

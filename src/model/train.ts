@@ -23,7 +23,8 @@
 // is the same as one pass over the whole batch, with less memory.
 import * as tf from '@tensorflow/tfjs';
 import { floatOneHot, type Transformer } from './transformer.ts';
-import { AdamW, type AdamWOptions, type OptimizerState } from './optim.ts';
+import { AdamW, type AdamWOptions, type Optimizer, type OptimizerState } from './optim.ts';
+import { Muon, MUON_MOMENTUM } from './muon.ts';
 
 export class TrainError extends Error {
   override name = 'TrainError';
@@ -60,6 +61,13 @@ export interface TrainerOptions extends AdamWOptions {
   klCoef: number;
   /** Rows per forward/backward pass; gradients are accumulated. 0 = the whole batch at once. */
   microBatch: number;
+  /** 'adamw': AdamW on every parameter. 'muon': Muon on the blocks' weight matrices and
+   *  AdamW on the rest (muon.ts); `lr` means the same for both (RMS-matched updates). */
+  optimizer: 'adamw' | 'muon';
+  /** Muon only: momentum of the matrix updates (default 0.95). */
+  muonMomentum?: number;
+  /** Muon only: lr of the AdamW-updated parameters (default: lr, following its schedule). */
+  adamLr?: number;
 }
 
 /** Paper-style defaults scaled for a small model trained from scratch (DESIGN §1). */
@@ -73,6 +81,7 @@ export const TRAINER_DEFAULTS: TrainerOptions = {
   entropyCoef: 0,
   klCoef: 0,
   microBatch: 0,
+  optimizer: 'adamw',
 };
 
 export interface CeStats {
@@ -301,6 +310,7 @@ function checkTrainerOptions(o: TrainerOptions): void {
   if (!Number.isFinite(o.entropyCoef)) throw new TrainError(`entropyCoef must be finite, got ${o.entropyCoef}`);
   if (!(Number.isFinite(o.klCoef) && o.klCoef >= 0)) throw new TrainError(`klCoef must be a finite number >= 0, got ${o.klCoef}`);
   if (!Number.isInteger(o.microBatch) || o.microBatch < 0) throw new TrainError(`microBatch must be an integer >= 0, got ${o.microBatch}`);
+  if (o.optimizer !== 'adamw' && o.optimizer !== 'muon') throw new TrainError(`optimizer must be "adamw" or "muon", got ${JSON.stringify(o.optimizer)}`);
 }
 
 /**
@@ -320,7 +330,7 @@ function chunks(n: number, size: number, lengths?: readonly number[]): number[][
 export class Trainer {
   readonly model: Transformer;
   readonly opts: TrainerOptions;
-  readonly optimizer: AdamW;
+  readonly optimizer: Optimizer;
   private readonly names: Map<string, string>;
   private readonly varList: tf.Variable[];
 
@@ -329,7 +339,10 @@ export class Trainer {
     this.opts = { ...TRAINER_DEFAULTS, ...opts };
     checkTrainerOptions(this.opts);
     const vars = model.namedVariables();
-    this.optimizer = new AdamW(vars, this.opts);
+    this.optimizer =
+      this.opts.optimizer === 'muon'
+        ? new Muon(vars, { ...this.opts, momentum: this.opts.muonMomentum ?? MUON_MOMENTUM, adamLr: this.opts.adamLr })
+        : new AdamW(vars, this.opts);
     this.varList = [...vars.values()];
     // variableGrads keys gradients by tfjs's (prefixed) variable name.
     this.names = new Map([...vars].map(([name, v]) => [v.name, name]));
@@ -345,7 +358,7 @@ export class Trainer {
     return this.optimizer.opts.lr;
   }
 
-  /** One AdamW step on the next-token cross-entropy (weighted token mean). */
+  /** One optimizer step on the next-token cross-entropy (weighted token mean). */
   async ceStep(batch: CeBatch): Promise<CeStats> {
     const whole = packCe(this.model, batch);
     const total = whole.weights.reduce((a, w) => a + w, 0);

@@ -80,7 +80,7 @@ export function taskTokenizer(): CharTokenizer {
 }
 
 /** The run-config fields the optimizer and the PPO loss read. */
-export type TrainSettings = Pick<Config, 'lr' | 'weightDecay' | 'gradClip' | 'clipEps' | 'entropyCoef' | 'klCoef'>;
+export type TrainSettings = Pick<Config, 'lr' | 'weightDecay' | 'gradClip' | 'clipEps' | 'entropyCoef' | 'klCoef'> & { optimizer?: 'adamw' | 'muon' };
 
 function checkSpecials(tokenizer: CharTokenizer): void {
   if (JSON.stringify(tokenizer.specials) !== JSON.stringify(SPECIAL_TOKENS)) {
@@ -102,7 +102,7 @@ export class TransformerPolicy implements Policy {
     this.trainable = train !== null;
     this.inner = new ModelPolicy(model, tokenizer, {
       ...(train
-        ? { lr: train.lr, weightDecay: train.weightDecay, gradClip: train.gradClip, clipEps: train.clipEps, entropyCoef: train.entropyCoef, klCoef: train.klCoef }
+        ? { lr: train.lr, weightDecay: train.weightDecay, gradClip: train.gradClip, clipEps: train.clipEps, entropyCoef: train.entropyCoef, klCoef: train.klCoef, ...(train.optimizer ? { optimizer: train.optimizer } : {}) }
         : {}),
       microBatch: TRAIN_ROWS,
       maxBatch: SAMPLE_ROWS,
