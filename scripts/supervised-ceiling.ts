@@ -140,8 +140,7 @@ async function makeTaskFile(file: string, n: number): Promise<void> {
 
 const backend = await initBackend('auto');
 const { files } = await loadCheckpointPath(values.init === 'base' ? BASE_CHECKPOINT : values.init!);
-const policy = TransformerPolicy.fromCheckpoint(files, { ...DEFAULT_CONFIG, lr, klCoef: 0, entropyCoef: 0 });
-if (values.optimizer === 'muon') throw new Error('--optimizer muon is not available yet');
+const policy = TransformerPolicy.fromCheckpoint(files, { ...DEFAULT_CONFIG, lr, klCoef: 0, entropyCoef: 0, optimizer: values.optimizer as 'adamw' | 'muon' });
 const tok = policy.tokenizer;
 const context = policy.model.config.contextLength;
 const maxTokens = DEFAULT_CONFIG.maxResponseTokens;
