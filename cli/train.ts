@@ -19,6 +19,8 @@ import { formatBackendInfo } from '../src/model/backend.ts';
 import { createExecutor } from '../src/sandbox/index.ts';
 import { SelfPlay } from '../src/selfplay/loop.ts';
 import { TransformerPolicy } from '../src/selfplay/policy.ts';
+import { levelNumbers, levelSeedTasks, SEED_TASKS } from '../src/selfplay/seed-tasks.ts';
+import { InlineExecutor } from '../src/sandbox/inline.ts';
 import { formatRunLogLine } from '../src/selfplay/runlog.ts';
 import type { StepReport } from '../src/selfplay/report.ts';
 import { appendRunLog, assertFreshRunDir, loadRun, removePartials, RunDirError, saveRun, truncateRunLogFile, type SavedRun } from '../src/selfplay/run-dir.ts';
@@ -245,8 +247,20 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     // run ever trains on, so the fixed-set baseline gets its task set unless told otherwise.
     const tasksFile = (values.tasks as string | undefined) ?? (config.propose ? undefined : FIXED_TASKS);
     if (tasksFile !== undefined && values.tasks === undefined) log(`no --tasks: a run without a proposer trains on ${tasksFile}`);
-    if (tasksFile !== undefined) {
-      const { buffers: b, skipped } = TaskBuffers.fromTasks(await readTasks(tasksFile, 'task file'), { identity: true });
+    // A config with seed levels starts with tasks of those levels, run in the sandbox (beside a --tasks file's).
+    let levelTasks: Task[] = [];
+    if (config.seedLevels.length > 0) {
+      const ex = await InlineExecutor.create();
+      try {
+        levelTasks = await levelSeedTasks(levelNumbers(config.seedLevels), SEED_TASKS, config.seed, ex, config.executorTimeoutMs);
+      } finally {
+        await ex.dispose();
+      }
+      log(`seed levels ${config.seedLevels.join(', ')}: ${levelTasks.length} tasks of those levels start the buffers`);
+    }
+    if (tasksFile !== undefined || levelTasks.length > 0) {
+      const fileTasks = tasksFile !== undefined ? await readTasks(tasksFile, 'task file') : [];
+      const { buffers: b, skipped } = TaskBuffers.fromTasks([...levelTasks, ...fileTasks], { identity: true });
       if (skipped.length > 0) log(`--tasks: skipped ${skipped.length} task(s) the model cannot be shown (first: ${skipped[0].id}: ${skipped[0].reason})`);
       buffers = b;
     }

@@ -25,6 +25,9 @@ export type Baseline = (typeof BASELINES)[number];
 export const KL_ROLES = ['both', 'propose'] as const;
 export type KlRoles = (typeof KL_ROLES)[number];
 
+/** The generator's levels, as the config and the URL spell them (core/levels.ts). */
+export const SEED_LEVELS = ['L0', 'L1', 'L2', 'L3'] as const;
+
 export const LEARNABILITY_VARIANTS = ['equation', 'code'] as const;
 export const DUPLICATE_POLICIES = ['reject', 'penalise'] as const;
 
@@ -141,6 +144,17 @@ const ConfigObject = v.strictObject(
      *  validity; this keeps the proposer near the start and lets the solver move.
      *  Optional with its neutral value so configs saved before the field existed still load. */
     klRoles: v.optional(oneOf(KL_ROLES), 'both'),
+    /** The graded world's levels a fresh run's first tasks are drawn from (core/levels.ts:
+     *  L0 one operation on one argument … L3 the full grammar), executed in the sandbox and put
+     *  in the buffers beside the identity triplet. Empty: the identity triplet alone (the paper). */
+    // Optional with its neutral value so configs saved before the field existed still load.
+    seedLevels: v.optional(
+      v.pipe(
+        v.array(oneOf(SEED_LEVELS), 'must be a list of levels'),
+        v.check((xs) => new Set(xs).size === xs.length, 'must not repeat a level'),
+      ),
+      [],
+    ),
     /** Longest prompt, in tokens; longer prompts are skipped by the loop. */
     maxPromptTokens: int(16, 65536),
     /** Sampling budget per response, in tokens; a response without <eos> by then is unparseable. */
@@ -208,6 +222,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   entropyCoef: 0.01,
   klCoef: 0,
   klRoles: 'both',
+  seedLevels: [] as ('L0' | 'L1' | 'L2' | 'L3')[],
   maxPromptTokens: 1024,
   maxResponseTokens: 192,
   modelSize: 'small',
@@ -290,8 +305,8 @@ export function stableStringify(value: unknown): string {
  * state) still matches its config after an upgrade.
  */
 function withoutNeutralAdditions(config: Config): unknown {
-  const { klRoles, ...rest } = config;
-  const out: Record<string, unknown> = klRoles === 'both' ? rest : config;
+  const { klRoles, seedLevels, ...rest } = config;
+  const out: Record<string, unknown> = { ...rest, ...(klRoles !== 'both' ? { klRoles } : {}), ...(seedLevels.length > 0 ? { seedLevels } : {}) };
   const { solverTypeCredit, solverNearCredit, ignoreModalHits, ...rewards } = config.rewards;
   return {
     ...out,

@@ -8,7 +8,7 @@
 // control also has a `<key>_hide` flag, so a course can embed a page with only the knobs
 // it is teaching.
 import { ConfigError, mergeConfig, stableStringify, validateConfig, type Config, type ConfigOverrides } from './config.ts';
-import { BACKEND_PREFS, BASELINES, DUPLICATE_POLICIES, KL_ROLES, LEARNABILITY_VARIANTS, MODEL_SIZE_NAMES } from './config.ts';
+import { BACKEND_PREFS, BASELINES, DUPLICATE_POLICIES, KL_ROLES, LEARNABILITY_VARIANTS, MODEL_SIZE_NAMES, SEED_LEVELS } from './config.ts';
 import { PRESET_NAMES, isPresetName, resolvePreset, type PresetName } from './presets.ts';
 import { TASK_TYPES } from './tasks.ts';
 
@@ -36,6 +36,7 @@ export const PROPS: readonly Prop[] = [
   { key: 'inputs', path: 'inductionInputs', kind: 'number', label: 'Induction inputs (N)' },
   { key: 'rollouts', path: 'rollouts', kind: 'number', label: 'Learnability rollouts (n)' },
   { key: 'group', path: 'groupSize', kind: 'number', label: 'Solver samples per task' },
+  { key: 'seedLevels', path: 'seedLevels', kind: 'list', options: SEED_LEVELS, label: 'First tasks from levels (L0 one operation … L3 full grammar)' },
   { key: 'seedFactor', path: 'seedFactor', kind: 'number', label: 'Seeding factor' },
   { key: 'propose', path: 'propose', kind: 'boolean', label: 'Propose tasks (off: fixed task set)' },
   { key: 'trainProposer', path: 'trainProposer', kind: 'boolean', label: 'Train the proposer' },

@@ -8,15 +8,16 @@
 // and never an executed answer above L0, so that whatever the model later learns about L1 and
 // above, self-play taught it. Each example carries its program's level so that rule can be
 // checked (tests/unit/eval/executed.test.ts).
-import { generateProgram, randomArgs, type VType } from '../core/corpus.ts';
+import { generateProgram } from '../core/corpus.ts';
 import type { Level } from '../core/levels.ts';
 import type { Rng } from '../core/rng.ts';
-import { formatAnswer, makeInductionTask, promptFieldProblem, type TaskType } from '../core/tasks.ts';
-import type { ExecJob, Executor } from '../sandbox/types.ts';
+import { formatAnswer, makeInductionTask, type TaskType } from '../core/tasks.ts';
+import type { Executor } from '../sandbox/types.ts';
+import { distinctInputs, executeDrafts } from '../selfplay/seed-tasks.ts';
+
+export { distinctInputs, executeDrafts, MAX_ANSWER_CHARS } from '../selfplay/seed-tasks.ts';
 import { solvePrompt, type SolveTask } from '../selfplay/judge.ts';
 
-/** Longest executed answer kept: the response budget is 192 tokens. */
-export const MAX_ANSWER_CHARS = 120;
 /** Induction pairs per task, as the benchmark asks them (10 = 5 shown + 5 held out) and the default preset proposes (6). */
 const INDUCTION_NS = [6, 10];
 
@@ -33,25 +34,6 @@ export interface ExecutedOptions {
   levels: readonly Level[];
   types: readonly TaskType[];
   timeoutMs: number;
-}
-
-/** Up to `n` distinct random argument lists of the parameters' types. */
-export function distinctInputs(rng: Rng, params: readonly VType[], n: number): string[] {
-  return [...new Set(Array.from({ length: n }, () => randomArgs(rng, params)))];
-}
-
-/**
- * The executed outputs of each draft, or null where self-play's validation would drop the
- * task: the program throws, times out or is not deterministic, or an output is too long or
- * cannot be shown in a prompt.
- */
-export async function executeDrafts(executor: Executor, drafts: readonly { program: string; inputs: string[] }[], timeoutMs: number): Promise<(string[] | null)[]> {
-  const jobs: ExecJob[] = drafts.map((d) => ({ program: d.program, inputs: d.inputs, determinismRuns: 2, limits: { timeoutMs } }));
-  return (await executor.run(jobs)).map((r) => {
-    if (r.verdict !== 'ok') return null;
-    const outputs = r.results.map((x) => x.output as string);
-    return outputs.some((o) => o.length > MAX_ANSWER_CHARS || promptFieldProblem(o) !== null) ? null : outputs;
-  });
 }
 
 /** `count` drafts, each of a level and a type drawn in equal shares; those that execute cleanly become examples. */

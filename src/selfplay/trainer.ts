@@ -22,6 +22,7 @@ import { parseCheckpoint, type CheckpointFiles } from '../model/checkpoint.ts';
 import { SelfPlay } from './loop.ts';
 import { TransformerPolicy } from './policy.ts';
 import { parseState } from './state.ts';
+import { levelNumbers, levelSeedTasks, SEED_TASKS } from './seed-tasks.ts';
 import type { SelfPlayEvents, StepReport } from './report.ts';
 import { evaluate, type EvalResult } from '../eval/evaluate.ts';
 
@@ -54,6 +55,8 @@ export interface TrainerInfo {
   /** Steps already done (non-zero after a resume). */
   step: number;
   resumed: boolean;
+  /** Tasks drawn from the config's seed levels and put in the fresh run's buffers (0 when none, or on resume). */
+  levelTasks?: number;
 }
 
 export type TrainerState = 'idle' | 'ready' | 'running' | 'stopped';
@@ -264,7 +267,10 @@ export function createTrainer(host: TrainerHost): TrainerApi {
           // With a KL penalty the reference is the checkpoint's weights (the start of this
           // session), not those the run began with: the protocol carries one checkpoint.
           policy = opts.checkpoint ? TransformerPolicy.fromCheckpoint(opts.checkpoint, config) : TransformerPolicy.create(config);
-          const buffers = !snapshot && opts.tasks ? TaskBuffers.fromTasks(opts.tasks, { identity: true }).buffers : undefined;
+          // A fresh run whose config names seed levels starts with tasks of those levels too.
+          const levelTasks = !snapshot && config.seedLevels.length > 0 ? await levelSeedTasks(levelNumbers(config.seedLevels), SEED_TASKS, config.seed, executor, config.executorTimeoutMs) : [];
+          const startTasks = [...levelTasks, ...(opts.tasks ?? [])];
+          const buffers = !snapshot && startTasks.length > 0 ? TaskBuffers.fromTasks(startTasks, { identity: true }).buffers : undefined;
           loop = new SelfPlay(config, policy, executor, snapshot ? { state: snapshot } : { buffers });
           if (listener) {
             for (const type of opts.events ?? DEFAULT_EVENTS) {
@@ -272,7 +278,7 @@ export function createTrainer(host: TrainerHost): TrainerApi {
             }
           }
           state = 'ready';
-          return { backend: backend.name, backendReason: backend.reason, configHash: loop.configHash, config, step: loop.stepsDone, resumed: snapshot !== null };
+          return { backend: backend.name, backendReason: backend.reason, configHash: loop.configHash, config, step: loop.stepsDone, resumed: snapshot !== null, levelTasks: levelTasks.length };
         } catch (e) {
           await release();
           throw e;

@@ -96,6 +96,11 @@ export interface ControllerOptions {
   location?: { hash: string; replace(hash: string): void };
 }
 
+/** ", and 24 generated tasks of levels L0, L1" when the config names seed levels. */
+function levelNote(info: TrainerInfo, config: Config): string {
+  return info.levelTasks ? ` and ${info.levelTasks} generated tasks of level${config.seedLevels.length > 1 ? 's' : ''} ${config.seedLevels.join(', ')}` : '';
+}
+
 /** Page-level hash key (not a config knob): `init=random` skips the base checkpoint. */
 const INIT_KEY = 'init';
 export type InitChoice = 'auto' | 'random';
@@ -302,16 +307,16 @@ export class Controller {
     const tasks = [...this.seedTasks];
     if (base?.found) {
       try {
-        await this.startClient({ config, checkpoint: base.files, tasks });
-        this.originText = `Started from the ${base.note}; buffers seeded from ${tasks.length} ${this.seedName}.`;
+        const info = await this.startClient({ config, checkpoint: base.files, tasks });
+        this.originText = `Started from the ${base.note}; buffers seeded from ${tasks.length} ${this.seedName}${levelNote(info, config)}.`;
         return 'base';
       } catch (e) {
         this.notify('warn', `The base checkpoint cannot train with this config (${(e as Error).message}); starting from random weights instead.`);
       }
     }
-    await this.startClient({ config, tasks });
+    const info = await this.startClient({ config, tasks });
     const why = this.init === 'random' ? 'init=random in the link' : base ? base.note : 'no base checkpoint';
-    this.originText = `Started from random weights (${why}); buffers seeded from ${tasks.length} ${this.seedName}.`;
+    this.originText = `Started from random weights (${why}); buffers seeded from ${tasks.length} ${this.seedName}${levelNote(info, config)}.`;
     return 'random';
   }
 
