@@ -19,6 +19,7 @@ import { parseRunLog, type RunLogLine } from '../../selfplay/runlog.ts';
 import type { StepReport } from '../../selfplay/report.ts';
 import type { BenchmarkProgress, BenchmarkRequest, BenchmarkResult, BenchmarkTiers, PlaygroundRequest, PlaygroundResult, SeedingStatus, TrainerEvent, TrainerInfo, TrainerStart, TrainerStatus } from '../../selfplay/trainer.ts';
 import type { CheckpointFiles } from '../../model/checkpoint.ts';
+import type { BackendVerdict } from '../../model/backend.ts';
 import type { BaseCheckpoint } from './base-checkpoint.ts';
 import { FeedModel, type FeedItem } from './feed.ts';
 import * as store from './runs.ts';
@@ -86,7 +87,10 @@ function readBenchmarkSettings(): BenchmarkSettings {
 
 export interface ControllerOptions {
   makeClient?: () => TrainerLike;
-  /** Save a checkpoint at least every this many steps while running (and always on pause). */
+  /**
+   * Also save at least every this many steps while running, whatever saving costs (default:
+   * no such rule; see saveDue). A checkpoint is always saved on pause.
+   */
   checkpointEvery?: number;
   /** The benchmark task file's absolute URL; default the app's /bench/azr-bench.jsonl. */
   benchmarkUrl?: string;
@@ -139,6 +143,75 @@ function download(blob: Blob, filename: string): void {
 
 const safeName = (s: string) => s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
 
+/** A save after every step while it costs at most this share of a step. */
+export const SAVE_SHARE = 0.1;
+/** Otherwise at least this often while training, so a reload loses at most this much. */
+export const SAVE_EVERY_MS = 10_000;
+
+/** What saveDue weighs: the step just done, the last save, and what has happened since. */
+export interface SaveClock {
+  /** The step just done, ms. */
+  stepMs: number;
+  /** The last save (the worker's capture, the transfer and the IndexedDB write), ms; null before the first. */
+  saveMs: number | null;
+  /** Training time since the last save ended, ms. */
+  sinceSaveMs: number;
+  /** Steps done since the last save. */
+  stepsSinceSave: number;
+  /** Save at least every this many steps whatever it costs (ControllerOptions.checkpointEvery). */
+  everySteps?: number;
+}
+
+/**
+ * Whether to save after the step just done. After every step when a save costs little next
+ * to a step (≤ SAVE_SHARE of it; with the shipped model on wasm a save is ~1–2% of a step),
+ * so a reload loses at most the step in flight; otherwise at least every SAVE_EVERY_MS of
+ * training. The first save always runs: it measures what saving costs.
+ */
+export function saveDue(c: SaveClock): boolean {
+  if (c.stepsSinceSave <= 0) return false;
+  if (c.saveMs === null) return true;
+  if (c.saveMs <= SAVE_SHARE * c.stepMs) return true;
+  if (c.sinceSaveMs >= SAVE_EVERY_MS) return true;
+  return c.everySteps !== undefined && c.stepsSinceSave >= c.everySteps;
+}
+
+const VERDICTS_KEY = 'azr.backend-verdicts';
+/** Verdicts kept per browser: one per model shape and machine state (isolation, adapter) seen. */
+const MAX_VERDICTS = 8;
+
+/** The backend verdicts this browser measured, by key ({} when none, or storage is off). */
+export function readBackendVerdicts(): Record<string, BackendVerdict> {
+  try {
+    const v = JSON.parse(localStorage.getItem(VERDICTS_KEY) ?? '{}') as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+    return Object.fromEntries(Object.entries(v as Record<string, BackendVerdict>).filter(([k, x]) => x && typeof x === 'object' && x.key === k && typeof x.winner === 'string' && Array.isArray(x.outcomes)));
+  } catch {
+    return {};
+  }
+}
+
+function storeBackendVerdict(v: BackendVerdict): void {
+  try {
+    const all = { ...readBackendVerdicts(), [v.key]: v };
+    const kept = Object.values(all).sort((a, b) => b.at - a.at).slice(0, MAX_VERDICTS);
+    localStorage.setItem(VERDICTS_KEY, JSON.stringify(Object.fromEntries(kept.map((x) => [x.key, x]))));
+  } catch {
+    // Storage disabled or full: the next visit measures again.
+  }
+}
+
+export function clearBackendVerdicts(): void {
+  try {
+    localStorage.removeItem(VERDICTS_KEY);
+  } catch {
+    // Nothing stored.
+  }
+}
+
+/** The feed survives a reload in this tab's sessionStorage (written on pagehide: a synchronous store). */
+const feedKey = (id: string) => `azr.feed.${id}`;
+
 export class Controller {
   status = $state<Status>('loading');
   statusText = $state('Starting the trainer…');
@@ -172,6 +245,18 @@ export class Controller {
   private seedName = 'built-in starter tasks';
   /** Steps in a row that failed from the same checkpoint. */
   private failures = 0;
+  /** The last save's cost: ms in all, ms for the worker's capture and the transfer, and the checkpoint's bytes. */
+  lastSave = $state.raw<{ ms: number; workerMs: number; bytes: number } | null>(null);
+  /** When the last save ended (performance.now()), and steps done since. */
+  private savedAt = 0;
+  private stepsSinceSave = 0;
+  /** A step is running in the worker (a save now would wait for it). */
+  private inStep = false;
+  /** The page was hidden mid-step: save right after it, whatever saving costs. */
+  private saveAfterStep = false;
+  /** The next start times the backends again instead of reusing a stored verdict. */
+  private remeasureNext = false;
+  private unlisten: (() => void) | null = null;
 
   private client: TrainerLike | null = null;
   private base: BaseCheckpoint | null = null;
@@ -183,12 +268,12 @@ export class Controller {
   private readonly benchmarkUrl: () => string;
   private noticeId = 0;
   private readonly makeClient: () => TrainerLike;
-  private readonly checkpointEvery: number;
+  private readonly checkpointEvery: number | undefined;
   private readonly location: { hash: string; replace(hash: string): void };
 
   constructor(opts: ControllerOptions = {}) {
     this.makeClient = opts.makeClient ?? (() => new TrainerClient());
-    this.checkpointEvery = opts.checkpointEvery ?? 5;
+    this.checkpointEvery = opts.checkpointEvery;
     this.benchmark = opts.benchmark ?? readBenchmarkSettings();
     // Resolved against the page, not the worker: the worker's own URL is its bundle's.
     this.benchmarkUrl = () => opts.benchmarkUrl ?? new URL(`${import.meta.env.BASE_URL}bench/azr-bench.jsonl`, globalThis.location.href).href;
@@ -226,6 +311,7 @@ export class Controller {
 
   /** Reads the URL, reopens the current run if the URL agrees with it, else starts a new one. */
   async boot(): Promise<void> {
+    this.listenForHide();
     const { rest, init } = splitInit(this.location.hash);
     this.init = init;
     const { state, problems } = parseUrlState(rest);
@@ -264,6 +350,10 @@ export class Controller {
   }
 
   private onEvent = (e: TrainerEvent): void => {
+    if (e.type === 'backend') {
+      if (this.status === 'loading') this.statusText = `Starting the trainer: ${e.event.text}`;
+      return;
+    }
     if (e.type === 'phase') {
       const names = { propose: 'proposed', validate: 'validated', solve: 'solved', update: 'updated' } as const;
       this.phase = `step ${e.event.step}: ${names[e.event.phase]} in ${Math.round(e.event.ms)} ms`;
@@ -284,8 +374,12 @@ export class Controller {
     this.client = null;
     await old?.dispose();
     const client = this.makeClient();
+    const remeasure = this.remeasureNext;
+    this.remeasureNext = false;
     try {
-      const info = await client.start({ ...opts, events: ['step', 'proposal', 'rollout', 'phase'] }, this.onEvent);
+      const info = await client.start({ ...opts, events: ['step', 'proposal', 'rollout', 'phase'], backendVerdicts: readBackendVerdicts(), remeasure }, this.onEvent);
+      // A verdict measured now is kept for the next visit (this browser, this model, this machine).
+      if (info.backendVerdict && !info.backendCached) storeBackendVerdict(info.backendVerdict);
       this.client = client;
       this.info = info;
       await this.readSeeding();
@@ -365,6 +459,7 @@ export class Controller {
       const rows = await store.loadRows(run.id);
       this.reports = rows.reports.filter((r) => r.step <= at);
       this.evals = rows.evals.filter((r) => r.step <= at);
+      this.restoreFeed(run.id, at);
       this.run = { ...this.run, step: at, updatedAt: Date.now() };
       await this.persistRun();
       this.ready();
@@ -404,6 +499,9 @@ export class Controller {
     this.evals = [];
     this.evalProgress = null;
     this.evalQueued = false;
+    this.stepsSinceSave = 0;
+    this.saveAfterStep = false;
+    this.savedAt = performance.now();
   }
 
   private ready(): void {
@@ -496,11 +594,16 @@ export class Controller {
     const client = this.client!;
     const run = this.run!;
     let report: StepReport;
+    const t0 = performance.now();
+    this.inStep = true;
     try {
       report = await client.step();
     } catch (e) {
       return this.recover(`step ${run.step + 1} failed: ${(e as Error).message}`);
+    } finally {
+      this.inStep = false;
     }
+    const stepMs = performance.now() - t0;
     const bad = nonFinite(report);
     if (bad) return this.recover(`step ${report.step} produced a non-finite number (${bad}); its update was not kept`);
     this.failures = 0;
@@ -517,13 +620,15 @@ export class Controller {
     } catch (e) {
       this.notify('warn', `Step ${report.step} could not be stored: ${(e as Error).message}`);
     }
-    const due = this.benchmark.every > 0 && report.step % this.benchmark.every === 0;
-    if ((due || this.evalQueued) && (this.wantRun || this.status === 'stepping')) {
+    const evalDue = this.benchmark.every > 0 && report.step % this.benchmark.every === 0;
+    if ((evalDue || this.evalQueued) && (this.wantRun || this.status === 'stepping')) {
       this.evalQueued = false;
       if (this.status === 'stepping') this.statusText = `Step ${report.step} done`;
       await this.runEvaluation();
     }
-    if (saveAfter || report.step - (this.run.checkpointStep ?? 0) >= this.checkpointEvery) await this.checkpoint();
+    this.stepsSinceSave++;
+    const due = saveDue({ stepMs, saveMs: this.lastSave?.ms ?? null, sinceSaveMs: performance.now() - this.savedAt, stepsSinceSave: this.stepsSinceSave, everySteps: this.checkpointEvery });
+    if (saveAfter || due || this.saveAfterStep) await this.checkpoint();
     return true;
   }
 
@@ -599,17 +704,83 @@ export class Controller {
   /** Saves the trainer's state as the run's checkpoint (only ever after a good step). */
   async checkpoint(): Promise<void> {
     if (!this.client || !this.run) return;
+    this.saveAfterStep = false;
     try {
+      const t0 = performance.now();
       const files = await this.client.save();
+      const workerMs = performance.now() - t0;
       const { saveCheckpointToDb } = await import('../../model/checkpoint-browser.ts');
       const step = this.run.step;
-      await saveCheckpointToDb(store.checkpointName(this.run.id), files);
+      const saved = await saveCheckpointToDb(store.checkpointName(this.run.id), files);
       this.readBuffers(files);
       this.run = { ...this.run, checkpointStep: step };
       await this.persistRun();
       this.savedStep = step;
+      this.savedAt = performance.now();
+      this.stepsSinceSave = 0;
+      this.lastSave = { ms: this.savedAt - t0, workerMs, bytes: saved.bytes };
     } catch (e) {
       this.notify('warn', `The checkpoint could not be saved: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * "Re-measure": forgets this browser's backend verdicts and restarts the trainer from the
+   * run's checkpoint, so `auto` times the candidates again (a named backend is unaffected).
+   */
+  async remeasureBackend(): Promise<void> {
+    if (!this.run || this.status === 'loading' || this.status === 'recovering') return;
+    clearBackendVerdicts();
+    this.remeasureNext = true;
+    this.saveFeed();
+    await this.resume(this.run);
+  }
+
+  /**
+   * The page is going away (pagehide) or out of sight (visibilitychange): the feed goes to
+   * sessionStorage at once (synchronous, so it is written even on unload), and a checkpoint
+   * is saved if the newest step is not in one — now when idle, or right after the step in
+   * flight. Metrics rows are already stored per step.
+   */
+  private onHide = (): void => {
+    this.saveFeed();
+    if (!this.client || !this.run || this.savedStep === this.run.step || this.status === 'loading' || this.status === 'recovering' || this.status === 'failed') return;
+    if (this.inStep) this.saveAfterStep = true;
+    else void this.checkpoint();
+  };
+
+  private listenForHide(): void {
+    if (this.unlisten || typeof window === 'undefined' || typeof document === 'undefined') return;
+    const onVisibility = () => {
+      if (document.visibilityState === 'hidden') this.onHide();
+    };
+    window.addEventListener('pagehide', this.onHide);
+    document.addEventListener('visibilitychange', onVisibility);
+    this.unlisten = () => {
+      window.removeEventListener('pagehide', this.onHide);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }
+
+  private saveFeed(): void {
+    if (!this.run) return;
+    try {
+      sessionStorage.setItem(feedKey(this.run.id), JSON.stringify(this.feedModel.items));
+    } catch {
+      // Storage off or full: the feed starts empty after a reload, the rest is intact.
+    }
+  }
+
+  /** The feed as the page last showed it (same tab), up to the step the run resumes at. */
+  private restoreFeed(id: string, at: number): void {
+    try {
+      const raw = sessionStorage.getItem(feedKey(id));
+      const items = raw ? (JSON.parse(raw) as FeedItem[]) : [];
+      if (!Array.isArray(items)) return;
+      this.feedModel.items = items.filter((x) => x && typeof x.step === 'number' && x.step <= at && typeof x.key === 'string');
+      this.feed = this.feedModel.items.slice();
+    } catch {
+      // A feed that does not parse is left out.
     }
   }
 
@@ -805,6 +976,8 @@ export class Controller {
   }
 
   async dispose(): Promise<void> {
+    this.unlisten?.();
+    this.unlisten = null;
     this.wantRun = false;
     if (this.feedTimer) clearTimeout(this.feedTimer);
     const c = this.client;
