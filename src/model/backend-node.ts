@@ -134,7 +134,7 @@ const nodePlatform: BackendPlatform = {
     const a = nodeAdapter;
     return [a ? `adapter ${a.vendor}/${a.architecture}/${a.description}${a.software ? '/software' : ''}` : 'no webgpu adapter', `cores ${availableParallelism()}`, `node ${process.versions.node}`].join('|');
   },
-  untimed: () => ['wasm multi-threaded (tfjs runs wasm single-threaded in Node)'],
+  untimed: async () => ['wasm multi-threaded (tfjs runs wasm single-threaded in Node)'],
   async prepare(name) {
     switch (name) {
       case 'wasm': {

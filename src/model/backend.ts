@@ -69,8 +69,8 @@ export interface BackendPlatform {
    * identity, cross-origin isolation (wasm threads), the core count. Part of the cache key.
    */
   identity?(): Promise<string>;
-  /** Candidates that `probeOrder` lists but that cannot be timed here, each with the reason (said in the verdict). */
-  untimed?(): string[];
+  /** Variants that cannot be timed here (after the probe: it may depend on what started), each with the reason (said in the verdict). */
+  untimed?(): Promise<string[]>;
 }
 
 /** Heuristic for software adapters, from what WebGPU reports about them. */
@@ -424,7 +424,7 @@ async function selectByProbe(platform: BackendPlatform, probe: ProbeOptions): Pr
     key,
     winner: d.winner.name,
     outcomes,
-    untimed: platform.untimed?.() ?? [],
+    untimed: (await platform.untimed?.()) ?? [],
     why: d.why,
     shape: describeSpec(probe.spec),
     budgetMs,
@@ -472,10 +472,15 @@ const browserPlatform: BackendPlatform = {
       nav?.userAgent ?? '',
     ].join('|');
   },
-  untimed() {
-    return [globalThis.crossOriginIsolated === true
-      ? 'wasm single-threaded (tfjs fixes the wasm build and its thread count when the backend first starts, so one page can time one variant: here the threaded one)'
-      : 'wasm multi-threaded (the page is not cross-origin isolated, so there is no SharedArrayBuffer for threads)'];
+  async untimed() {
+    if (globalThis.crossOriginIsolated !== true) return ['wasm multi-threaded (the page is not cross-origin isolated, so there is no SharedArrayBuffer for threads)'];
+    let threads = 0;
+    try {
+      threads = (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
+    } catch {
+      // wasm never started: nothing to say about its threads.
+    }
+    return threads ? [`wasm with another thread count (tfjs fixes its pool when the backend first starts, here at ${threads} thread${threads === 1 ? '' : 's'}: half the cores; one page can time one variant)`] : [];
   },
   async prepare(name) {
     switch (name) {
@@ -495,7 +500,7 @@ const browserPlatform: BackendPlatform = {
       case 'webgl':
         // WebGL is the GPU path of browsers without WebGPU; where WebGPU has an adapter,
         // timing WebGL too would only spend the probe's budget on the same GPU.
-        if (browserAdapter && probing) return 'not timed: WebGPU has an adapter, and WebGL would only reach the same GPU';
+        if (browserAdapter && probing) return 'WebGPU has an adapter, and WebGL would only reach the same GPU';
         // @tensorflow/tfjs registers webgl itself; in a worker it needs OffscreenCanvas.
         if (typeof document === 'undefined' && typeof OffscreenCanvas === 'undefined') return 'no canvas in this worker (OffscreenCanvas missing)';
         return null;

@@ -19,7 +19,8 @@ import { parseRunLog, type RunLogLine } from '../../selfplay/runlog.ts';
 import type { StepReport } from '../../selfplay/report.ts';
 import type { BenchmarkProgress, BenchmarkRequest, BenchmarkResult, BenchmarkTiers, PlaygroundRequest, PlaygroundResult, SeedingStatus, TrainerEvent, TrainerInfo, TrainerStart, TrainerStatus } from '../../selfplay/trainer.ts';
 import type { CheckpointFiles } from '../../model/checkpoint.ts';
-import type { BackendVerdict } from '../../model/backend.ts';
+import { clearBackendVerdicts, readBackendVerdicts, storeBackendVerdict } from './backend-verdicts.ts';
+import { saveDue } from './save-cadence.ts';
 import type { BaseCheckpoint } from './base-checkpoint.ts';
 import { FeedModel, type FeedItem } from './feed.ts';
 import * as store from './runs.ts';
@@ -142,72 +143,6 @@ function download(blob: Blob, filename: string): void {
 }
 
 const safeName = (s: string) => s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
-
-/** A save after every step while it costs at most this share of a step. */
-export const SAVE_SHARE = 0.1;
-/** Otherwise at least this often while training, so a reload loses at most this much. */
-export const SAVE_EVERY_MS = 10_000;
-
-/** What saveDue weighs: the step just done, the last save, and what has happened since. */
-export interface SaveClock {
-  /** The step just done, ms. */
-  stepMs: number;
-  /** The last save (the worker's capture, the transfer and the IndexedDB write), ms; null before the first. */
-  saveMs: number | null;
-  /** Training time since the last save ended, ms. */
-  sinceSaveMs: number;
-  /** Steps done since the last save. */
-  stepsSinceSave: number;
-  /** Save at least every this many steps whatever it costs (ControllerOptions.checkpointEvery). */
-  everySteps?: number;
-}
-
-/**
- * Whether to save after the step just done. After every step when a save costs little next
- * to a step (≤ SAVE_SHARE of it; with the shipped model on wasm a save is ~1–2% of a step),
- * so a reload loses at most the step in flight; otherwise at least every SAVE_EVERY_MS of
- * training. The first save always runs: it measures what saving costs.
- */
-export function saveDue(c: SaveClock): boolean {
-  if (c.stepsSinceSave <= 0) return false;
-  if (c.saveMs === null) return true;
-  if (c.saveMs <= SAVE_SHARE * c.stepMs) return true;
-  if (c.sinceSaveMs >= SAVE_EVERY_MS) return true;
-  return c.everySteps !== undefined && c.stepsSinceSave >= c.everySteps;
-}
-
-const VERDICTS_KEY = 'azr.backend-verdicts';
-/** Verdicts kept per browser: one per model shape and machine state (isolation, adapter) seen. */
-const MAX_VERDICTS = 8;
-
-/** The backend verdicts this browser measured, by key ({} when none, or storage is off). */
-export function readBackendVerdicts(): Record<string, BackendVerdict> {
-  try {
-    const v = JSON.parse(localStorage.getItem(VERDICTS_KEY) ?? '{}') as unknown;
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
-    return Object.fromEntries(Object.entries(v as Record<string, BackendVerdict>).filter(([k, x]) => x && typeof x === 'object' && x.key === k && typeof x.winner === 'string' && Array.isArray(x.outcomes)));
-  } catch {
-    return {};
-  }
-}
-
-function storeBackendVerdict(v: BackendVerdict): void {
-  try {
-    const all = { ...readBackendVerdicts(), [v.key]: v };
-    const kept = Object.values(all).sort((a, b) => b.at - a.at).slice(0, MAX_VERDICTS);
-    localStorage.setItem(VERDICTS_KEY, JSON.stringify(Object.fromEntries(kept.map((x) => [x.key, x]))));
-  } catch {
-    // Storage disabled or full: the next visit measures again.
-  }
-}
-
-export function clearBackendVerdicts(): void {
-  try {
-    localStorage.removeItem(VERDICTS_KEY);
-  } catch {
-    // Nothing stored.
-  }
-}
 
 /** The feed survives a reload in this tab's sessionStorage (written on pagehide: a synchronous store). */
 const feedKey = (id: string) => `azr.feed.${id}`;
