@@ -35,9 +35,9 @@ test(`${N} steps, reload mid-training: the iteration shown is at least ${N} − 
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid="step-count"]')?.textContent) >= n, N, { timeout: 180_000 });
   // What saving costs, as the page measured it (printed, not asserted: timings vary by machine).
   const saved = page.getByTestId('saved-step');
-  const [ms, workerMs, bytes, savedAt] = await Promise.all(['data-save-ms', 'data-save-worker-ms', 'data-save-bytes', 'data-step'].map((a) => saved.getAttribute(a)));
-  const phase = await page.getByTestId('status').textContent();
-  console.log(`checkpoint ${(Number(bytes) / 1e6).toFixed(2)} MB; last save ${ms} ms in all (${workerMs} ms capture in the worker + transfer), saved at step ${savedAt}; status: ${phase}`);
+  const [ms, workerMs, blockedMs, bytes, savedAt] = await Promise.all(['data-save-ms', 'data-save-worker-ms', 'data-save-blocked-ms', 'data-save-bytes', 'data-step'].map((a) => saved.getAttribute(a)));
+  const steps = await page.evaluate(() => [...document.querySelectorAll('[data-testid="status"]')].map((e) => e.textContent).join(''));
+  console.log(`checkpoint ${(Number(bytes) / 1e6).toFixed(2)} MB; last save ${ms} ms in all, of which ${workerMs} ms capture in the worker + transfer; training waited ${blockedMs} ms; saved at step ${savedAt}; status: ${steps}`);
 
   const before = await stepCount();
   const feedBefore = await page.getByTestId('feed-item').count();

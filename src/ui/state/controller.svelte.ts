@@ -181,7 +181,10 @@ export class Controller {
   /** Steps in a row that failed from the same checkpoint. */
   private failures = 0;
   /** The last save's cost: ms in all, ms for the worker's capture and the transfer, and the checkpoint's bytes. */
-  lastSave = $state.raw<{ ms: number; workerMs: number; bytes: number } | null>(null);
+  lastSave = $state.raw<{ ms: number; workerMs: number; blockedMs: number; bytes: number } | null>(null);
+  /** The IndexedDB write of the last checkpoint, possibly still running. */
+  private writing: Promise<void> = Promise.resolve();
+  private pendingBlockedMs: number | null = null;
   /** When the last save ended (performance.now()), and steps done since. */
   private savedAt = 0;
   private stepsSinceSave = 0;
@@ -513,6 +516,7 @@ export class Controller {
       if (!(await this.oneStep(false))) break;
     }
     // On pause the newest step is saved at once, so a reload reopens exactly here.
+    await this.writing;
     if (this.client && this.run && this.savedStep !== this.run.step && this.status !== 'failed') await this.checkpoint();
     if (this.status === 'running' || this.status === 'pausing') this.ready();
   }
@@ -562,8 +566,10 @@ export class Controller {
       await this.runEvaluation();
     }
     this.stepsSinceSave++;
-    const due = saveDue({ stepMs, saveMs: this.lastSave?.ms ?? null, sinceSaveMs: performance.now() - this.savedAt, stepsSinceSave: this.stepsSinceSave, everySteps: this.checkpointEvery });
-    if (saveAfter || due || this.saveAfterStep) await this.checkpoint();
+    // A save's cost is what training waits for: the worker's capture (the write runs beside the next step).
+    const saveMs = this.lastSave?.blockedMs ?? this.pendingBlockedMs;
+    const due = saveDue({ stepMs, saveMs, sinceSaveMs: performance.now() - this.savedAt, stepsSinceSave: this.stepsSinceSave, everySteps: this.checkpointEvery });
+    if (saveAfter || due || this.saveAfterStep) await this.checkpoint({ background: !saveAfter });
     return true;
   }
 
@@ -636,27 +642,50 @@ export class Controller {
     return this.run?.id === id ? this.evals : store.loadEvals(id);
   }
 
-  /** Saves the trainer's state as the run's checkpoint (only ever after a good step). */
-  async checkpoint(): Promise<void> {
+  /**
+   * Saves the trainer's state as the run's checkpoint (only ever after a good step). The
+   * worker's capture is waited for (steps and saves are serialised there); the IndexedDB
+   * write is too, unless `background`: then the next step runs while it is written (a
+   * write is one transaction, so a reload mid-write reopens at the previous checkpoint).
+   * Each save waits for the previous write first, so writes never pile up.
+   */
+  async checkpoint(opts: { background?: boolean } = {}): Promise<void> {
     if (!this.client || !this.run) return;
     this.saveAfterStep = false;
+    const t0 = performance.now();
+    await this.writing;
+    let files: CheckpointFiles;
+    const step = this.run.step;
+    const id = this.run.id;
     try {
-      const t0 = performance.now();
-      const files = await this.client.save();
-      const workerMs = performance.now() - t0;
-      const { saveCheckpointToDb } = await import('../../model/checkpoint-browser.ts');
-      const step = this.run.step;
-      const saved = await saveCheckpointToDb(store.checkpointName(this.run.id), files);
-      this.readBuffers(files);
-      this.run = { ...this.run, checkpointStep: step };
-      await this.persistRun();
-      this.savedStep = step;
-      this.savedAt = performance.now();
-      this.stepsSinceSave = 0;
-      this.lastSave = { ms: this.savedAt - t0, workerMs, bytes: saved.bytes };
+      files = await this.client.save();
     } catch (e) {
       this.notify('warn', `The checkpoint could not be saved: ${(e as Error).message}`);
+      return;
     }
+    const workerMs = performance.now() - t0;
+    const write = (async () => {
+      try {
+        const { saveCheckpointToDb } = await import('../../model/checkpoint-browser.ts');
+        const saved = await saveCheckpointToDb(store.checkpointName(id), files);
+        if (this.run?.id !== id) return;
+        this.readBuffers(files);
+        this.run = { ...this.run, checkpointStep: step };
+        await this.persistRun();
+        this.savedStep = step;
+        this.lastSave = { ms: performance.now() - t0, workerMs, blockedMs: this.lastSave?.blockedMs ?? workerMs, bytes: saved.bytes };
+      } catch (e) {
+        this.notify('warn', `The checkpoint could not be saved: ${(e as Error).message}`);
+      }
+    })();
+    this.writing = write;
+    this.savedAt = performance.now();
+    this.stepsSinceSave = 0;
+    if (!opts.background) await write;
+    // What training waited for: the previous write, the capture, and this write unless in the background.
+    const blockedMs = performance.now() - t0;
+    if (this.lastSave) this.lastSave = { ...this.lastSave, blockedMs };
+    else this.pendingBlockedMs = blockedMs;
   }
 
   /**

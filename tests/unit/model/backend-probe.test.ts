@@ -152,7 +152,7 @@ function scripted(ms: Partial<Record<BackendName, number>>): Measure & { calls: 
     const name = tf.getBackend() as BackendName;
     calls.push(name);
     return { status: 'measured', msPerStep: ms[name]!, steps: 3, warmupMs: 10 } as Measurement;
-  }) as Measure & { calls: string[] };
+  }) as unknown as Measure & { calls: string[] };
   m.calls = calls;
   return m;
 }
