@@ -50,9 +50,10 @@ test('the default link times wasm against WebGPU, trains on the faster (wasm her
   console.log(`ready after ${readyS.toFixed(1)} s; ${line}`);
   // The winner, each candidate's figure, and why.
   expect(line).toMatch(/^Policy trains on: wasm — wasm: fastest by measurement — measured now in [\d.]+ m?s, a training step of this run's model \(3 layers, d=80\) on 2×128 tokens: /);
-  expect(line).toMatch(/wasm \(SIMD, \d+ threads?\) \d+ ms\/step/);
+  // On a machine this busy, wasm may only get through its warm-up in its share: its figure is then how far it got.
+  expect(line).toMatch(/wasm \(SIMD, \d+ threads?\) (\d+ ms\/step|cut off after [\d.]+ m?s)/);
   expect(line).toMatch(/webgpu \([^)]*software\) (cut off after [\d.]+ m?s|\d+ ms\/step)/);
-  expect(line).toMatch(/wasm is fastest/);
+  expect(line).toMatch(/wasm is fastest|wasm got furthest/);
   expect(line).toMatch(/Not timed: wasm with another thread count \(tfjs fixes its pool when the backend first starts/);
   expect(line).toMatch(/Not candidates: webgl: WebGPU has an adapter/);
   expect((await statuses()).some((s) => /choosing the fastest backend/.test(s))).toBe(true);
@@ -75,7 +76,7 @@ test('a reload reuses the stored verdict without timing anything; "Re-measure" t
   await waitReady(60_000);
   const cached = await policyLine();
   expect(cached).toMatch(/^Policy trains on: wasm — wasm: fastest by measurement — measured earlier on this machine, /);
-  expect(cached).toMatch(/wasm \(SIMD, \d+ threads?\) \d+ ms\/step/);
+  expect(cached).toMatch(/wasm \(SIMD, \d+ threads?\) (\d+ ms\/step|cut off)/);
   expect((await statuses()).some((s) => /choosing the fastest backend/.test(s))).toBe(false);
   const at = await stepCount();
   expect(at).toBeGreaterThanOrEqual(3);
