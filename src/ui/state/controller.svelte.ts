@@ -552,7 +552,8 @@ export class Controller {
     if (wasSeeding && this.seeding && !this.seeding.seeding) {
       this.notify('info', `Seeding done: the buffers hold ${this.seeding.unique} unique tasks (${this.seeding.target} needed). Weight updates start with step ${report.step + 1}.`);
     }
-    this.run = { ...run, step: report.step, updatedAt: Date.now() };
+    // Read this.run afresh: a checkpoint written in the background may have moved checkpointStep meanwhile.
+    this.run = { ...this.run!, step: report.step, updatedAt: Date.now() };
     try {
       await store.appendMetric($state.snapshot(this.run) as RunRecord, report);
       await this.refreshRuns();
