@@ -11,14 +11,15 @@ import { PRESET_NAMES, PresetError, resolvePreset } from '../src/core/presets.ts
 import { parseTaskFile, TaskFileError, type Task } from '../src/core/taskfile.ts';
 import { TaskBuffers } from '../src/core/buffer.ts';
 import { BACKEND_PREFS } from '../src/core/config.ts';
-import { CheckpointError } from '../src/model/checkpoint.ts';
+import { CheckpointError, parseCheckpoint } from '../src/model/checkpoint.ts';
 import { loadCheckpointPath } from '../src/model/checkpoint-node.ts';
 import { initBackend } from '../src/model/backend-node.ts';
 import { MODEL_SIZES, type ModelConfig } from '../src/model/config.ts';
 import { formatBackendInfo } from '../src/model/backend.ts';
+import { probeFor } from '../src/model/backend-probe.ts';
 import { createExecutor } from '../src/sandbox/index.ts';
 import { SelfPlay } from '../src/selfplay/loop.ts';
-import { TransformerPolicy } from '../src/selfplay/policy.ts';
+import { modelConfigFor, taskTokenizer, TransformerPolicy } from '../src/selfplay/policy.ts';
 import { levelNumbers, levelSeedTasks, SEED_TASKS } from '../src/selfplay/seed-tasks.ts';
 import { InlineExecutor } from '../src/sandbox/inline.ts';
 import { formatRunLogLine } from '../src/selfplay/runlog.ts';
@@ -278,7 +279,10 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
   const cpuBudget = cpuMinutes === undefined ? Infinity : cpuMinutes * 60;
   const runMeta = { targetSteps: target, ...(minutes !== undefined ? { minutes } : {}), ...(cpuMinutes !== undefined ? { cpuMinutes } : {}) };
 
-  const backend = await initBackend(config.backend);
+  // `auto` times the model this run trains on each candidate backend (wasm, and webgpu
+  // where the machine has its own Vulkan driver) and keeps the fastest; the figures are in the line below.
+  const model = saved ? parseCheckpoint(saved.files).config.model : initFiles ? parseCheckpoint(initFiles).config.model : modelConfigFor(config, taskTokenizer());
+  const backend = await initBackend(config.backend, probeFor(model, { onProgress: (text) => log(`backend: ${text}`) }));
   log(`backend: ${formatBackendInfo(backend)}`);
   const executor = await createExecutor();
   let policy: TransformerPolicy | null = null;

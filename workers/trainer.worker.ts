@@ -5,10 +5,14 @@
 import { expose, releaseProxy, type Remote } from 'comlink';
 import { createTrainer, type BenchmarkProgress, type TrainerApi } from '../src/selfplay/trainer.ts';
 import { initBackend } from '../src/model/backend.ts';
+import { probeFor } from '../src/model/backend-probe.ts';
 import { createExecutor } from '../src/sandbox/index.ts';
 
 const trainer = createTrainer({
-  initBackend,
+  // `auto` times the run's own training step on each candidate (or reuses the page's
+  // cached verdict for this machine and model); a named backend is used as asked.
+  initBackend: (pref, req) =>
+    initBackend(pref, probeFor(req.model, { verdicts: req.verdicts, remeasure: req.remeasure, onProgress: req.onProgress })),
   createExecutor: async () => {
     const pool = await createExecutor();
     await pool.ready();

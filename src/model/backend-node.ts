@@ -10,9 +10,10 @@
 //   a CPU emulation — it proves correctness, it is never the fast choice.
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { adapterInfoOf, selectBackend, type AdapterInfo, type BackendInfo, type BackendPlatform, type BackendPref } from './backend.ts';
+import { adapterInfoOf, selectBackend, type AdapterInfo, type BackendInfo, type BackendPlatform, type BackendPref, type ProbeOptions } from './backend.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -79,10 +80,17 @@ async function dawnGpu(): Promise<Gpu> {
 let nodeAdapter: AdapterInfo | undefined;
 let adapterNote = '';
 
-/** Find a WebGPU adapter through Dawn: the machine's own Vulkan first, then SwiftShader. */
-async function prepareWebGpu(): Promise<string | null> {
+/**
+ * Find a WebGPU adapter through Dawn: the machine's own Vulkan first, then SwiftShader.
+ * As a candidate of `auto` (`ownDriversOnly`) only the machine's own drivers count: the
+ * SwiftShader fallback is a CPU emulation that would only spend the probe's budget.
+ */
+async function prepareWebGpu(ownDriversOnly = false): Promise<string | null> {
   if (tf.findBackendFactory('webgpu') && nodeAdapter) return null; // already set up by an earlier call
   const userIcd = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
+  if (ownDriversOnly && !userIcd && !systemHasVulkanDrivers()) {
+    return 'not a candidate: no Vulkan driver installed (SwiftShader, a CPU emulation, is used only when webgpu is named)';
+  }
   const hasLoader = systemHasVulkanLoader();
   // Without a system loader, Chromium's stands in (it honours VK_ICD_FILENAMES like any loader).
   const loaderNote = hasLoader ? '' : preloadChromiumVulkanLoader() ? `, Vulkan loader from ${CHROMIUM_LIB_DIR}` : '';
@@ -116,8 +124,17 @@ async function prepareWebGpu(): Promise<string | null> {
 
 let wasmPathsSet = false;
 
+/** Set while `auto` prepares the candidates it will time. */
+let probing = false;
+
 const nodePlatform: BackendPlatform = {
   order: ['wasm', 'cpu'],
+  probeOrder: ['wasm', 'webgpu'],
+  async identity() {
+    const a = nodeAdapter;
+    return [a ? `adapter ${a.vendor}/${a.architecture}/${a.description}${a.software ? '/software' : ''}` : 'no webgpu adapter', `cores ${availableParallelism()}`, `node ${process.versions.node}`].join('|');
+  },
+  untimed: async () => ['wasm multi-threaded (tfjs runs wasm single-threaded in Node)'],
   async prepare(name) {
     switch (name) {
       case 'wasm': {
@@ -131,7 +148,7 @@ const nodePlatform: BackendPlatform = {
         return null;
       }
       case 'webgpu':
-        return prepareWebGpu();
+        return prepareWebGpu(probing);
       case 'webgl':
         return 'not available in Node (no WebGL context)';
       case 'cpu':
@@ -155,7 +172,16 @@ const nodePlatform: BackendPlatform = {
   },
 };
 
-/** Node's backend: wasm, then cpu (webgpu only when named: here it is rarely the fast one). */
-export function initBackend(pref: BackendPref = 'auto'): Promise<BackendInfo> {
-  return selectBackend(pref, nodePlatform);
+/**
+ * Node's backend. Named: that one or a BackendError. `auto` with `probe` (the run's model):
+ * wasm and, where the machine has its own Vulkan driver, webgpu through Dawn, timed on the
+ * model's training step (the figures go into the reason); `auto` alone: wasm, then cpu.
+ */
+export async function initBackend(pref: BackendPref = 'auto', probe?: ProbeOptions): Promise<BackendInfo> {
+  probing = probe !== undefined;
+  try {
+    return await selectBackend(pref, nodePlatform, probe);
+  } finally {
+    probing = false;
+  }
 }

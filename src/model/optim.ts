@@ -104,8 +104,13 @@ export class AdamW implements Optimizer {
     this.params = new Map(params);
     for (const [name, p] of this.params) {
       // Non-trainable, so that tf.variableGrads without a list never differentiates them.
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      // A variable shares its initial tensor's data: that tensor is disposed here, or it
+      // would outlive the optimizer (and hold the moments' memory) after dispose().
+      for (const moments of [this.m, this.v]) {
+        const zeros = tf.zerosLike(p);
+        moments.set(name, tf.variable(zeros, false));
+        zeros.dispose();
+      }
     }
   }
 

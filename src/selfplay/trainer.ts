@@ -19,8 +19,10 @@ import type { SolverOutcome } from '../core/rewards.ts';
 import { makeInductionTask, MAX_INPUT_CHARS, MAX_MESSAGE_CHARS, MAX_OUTPUT_CHARS, MAX_PROGRAM_CHARS, promptFieldProblem, type IOPair, type TaskType, type Triplet } from '../core/tasks.ts';
 import { judgeJob, readAnswer, solvePrompt, type SolveTask } from './judge.ts';
 import { parseCheckpoint, type CheckpointFiles } from '../model/checkpoint.ts';
+import type { BackendVerdict } from '../model/backend.ts';
+import type { ModelConfig } from '../model/config.ts';
 import { SelfPlay } from './loop.ts';
-import { TransformerPolicy } from './policy.ts';
+import { modelConfigFor, taskTokenizer, TransformerPolicy } from './policy.ts';
 import { parseState } from './state.ts';
 import { levelNumbers, levelSeedTasks, SEED_TASKS } from './seed-tasks.ts';
 import type { SelfPlayEvents, StepReport } from './report.ts';
@@ -29,8 +31,15 @@ import { evaluate, type EvalResult } from '../eval/evaluate.ts';
 /** Which events the listener receives (rollouts are many per step: off unless asked). */
 export type TrainerEventType = keyof SelfPlayEvents;
 
-/** One pushed event, tagged with its type. */
-export type TrainerEvent = { [K in TrainerEventType]: { type: K; event: SelfPlayEvents[K] } }[TrainerEventType];
+/** What the backend choice is doing while the trainer starts (timing candidates takes a few seconds). */
+export interface BackendProgressEvent {
+  text: string;
+}
+
+/** One pushed event, tagged with its type ('backend' only during start, whatever `events` asks). */
+export type TrainerEvent =
+  | { [K in TrainerEventType]: { type: K; event: SelfPlayEvents[K] } }[TrainerEventType]
+  | { type: 'backend'; event: BackendProgressEvent };
 
 export type TrainerListener = (e: TrainerEvent) => void;
 
@@ -43,6 +52,10 @@ export interface TrainerStart {
   tasks?: Task[];
   /** Backend to ask for; default the config's. */
   backend?: BackendPref;
+  /** Backend verdicts measured earlier in this browser, by key: `auto` reuses a matching one instead of timing the candidates. */
+  backendVerdicts?: Record<string, BackendVerdict>;
+  /** `auto` times the candidates again even when a verdict matches. */
+  remeasure?: boolean;
   /** Event types pushed to the listener; default step, proposal and phase. */
   events?: TrainerEventType[];
 }
@@ -50,6 +63,10 @@ export interface TrainerStart {
 export interface TrainerInfo {
   backend: string;
   backendReason: string;
+  /** How `auto` chose by measurement (absent for a named backend, or with one candidate). */
+  backendVerdict?: BackendVerdict;
+  /** True when that verdict came from `backendVerdicts` rather than a measurement now. */
+  backendCached?: boolean;
   configHash: string;
   config: Config;
   /** Steps already done (non-zero after a resume). */
@@ -208,8 +225,16 @@ export interface TrainerApi {
   stop(): Promise<void>;
 }
 
+/** What the host's backend choice may use: the run's model (what `auto` times) and the cached verdicts. */
+export interface BackendRequest {
+  model: ModelConfig;
+  verdicts?: Record<string, BackendVerdict>;
+  remeasure?: boolean;
+  onProgress?(text: string): void;
+}
+
 export interface TrainerHost {
-  initBackend(pref: BackendPref): Promise<{ name: string; reason: string }>;
+  initBackend(pref: BackendPref, req: BackendRequest): Promise<{ name: string; reason: string; verdict?: BackendVerdict; cached?: boolean }>;
   createExecutor(): Promise<Executor>;
 }
 
@@ -257,12 +282,20 @@ export function createTrainer(host: TrainerHost): TrainerApi {
       serial(async () => {
         if (loop) throw new TrainerError('the trainer is already started; stop it first');
         stopRequested = false;
-        const meta = opts.checkpoint ? parseCheckpoint(opts.checkpoint).config.meta : {};
+        const parsed = opts.checkpoint ? parseCheckpoint(opts.checkpoint).config : null;
+        const meta = parsed?.meta ?? {};
         const snapshot = meta.selfplay ? parseState(meta.selfplay) : null;
         const config = snapshot?.config ?? opts.config;
         if (!config) throw new TrainerError('start needs a config, or a checkpoint holding a self-play run');
         try {
-          const backend = await host.initBackend(opts.backend ?? config.backend);
+          // The model the run will train, as `auto` times it: the checkpoint's, or the config's size.
+          const model = parsed?.model ?? modelConfigFor(config, taskTokenizer());
+          const backend = await host.initBackend(opts.backend ?? config.backend, {
+            model,
+            verdicts: opts.backendVerdicts,
+            remeasure: opts.remeasure,
+            onProgress: listener ? (text) => listener({ type: 'backend', event: { text } }) : undefined,
+          });
           executor = await host.createExecutor();
           // With a KL penalty the reference is the checkpoint's weights (the start of this
           // session), not those the run began with: the protocol carries one checkpoint.
@@ -278,7 +311,16 @@ export function createTrainer(host: TrainerHost): TrainerApi {
             }
           }
           state = 'ready';
-          return { backend: backend.name, backendReason: backend.reason, configHash: loop.configHash, config, step: loop.stepsDone, resumed: snapshot !== null, levelTasks: levelTasks.length };
+          return {
+            backend: backend.name,
+            backendReason: backend.reason,
+            ...(backend.verdict ? { backendVerdict: backend.verdict, backendCached: backend.cached === true } : {}),
+            configHash: loop.configHash,
+            config,
+            step: loop.stepsDone,
+            resumed: snapshot !== null,
+            levelTasks: levelTasks.length,
+          };
         } catch (e) {
           await release();
           throw e;

@@ -276,8 +276,8 @@ async function oneStepOn(query: string, backend: RegExp, shot: string): Promise<
   await p.close();
 }
 
-test('the default backend in the built app is webgpu (SwiftShader here), and a step trains on it', async () => {
-  await oneStepOn('#preset=smoke&seed=3' + TINY_STEP, /Policy trains on: webgpu/, '5-webgpu.png');
+test('backend=webgpu in the link trains a step on WebGPU (SwiftShader here)', async () => {
+  await oneStepOn('#preset=smoke&seed=3&backend=webgpu' + TINY_STEP, /Policy trains on: webgpu/, '5-webgpu.png');
 });
 
 test('backend=cpu in the link: the cpu fallback trains a step and the page says so', async () => {

@@ -19,6 +19,8 @@ import { parseRunLog, type RunLogLine } from '../../selfplay/runlog.ts';
 import type { StepReport } from '../../selfplay/report.ts';
 import type { BenchmarkProgress, BenchmarkRequest, BenchmarkResult, BenchmarkTiers, PlaygroundRequest, PlaygroundResult, SeedingStatus, TrainerEvent, TrainerInfo, TrainerStart, TrainerStatus } from '../../selfplay/trainer.ts';
 import type { CheckpointFiles } from '../../model/checkpoint.ts';
+import { clearBackendVerdicts, readBackendVerdicts, storeBackendVerdict } from './backend-verdicts.ts';
+import { saveDue } from './save-cadence.ts';
 import type { BaseCheckpoint } from './base-checkpoint.ts';
 import { FeedModel, type FeedItem } from './feed.ts';
 import * as store from './runs.ts';
@@ -86,7 +88,10 @@ function readBenchmarkSettings(): BenchmarkSettings {
 
 export interface ControllerOptions {
   makeClient?: () => TrainerLike;
-  /** Save a checkpoint at least every this many steps while running (and always on pause). */
+  /**
+   * Also save at least every this many steps while running, whatever saving costs (default:
+   * no such rule; see saveDue). A checkpoint is always saved on pause.
+   */
   checkpointEvery?: number;
   /** The benchmark task file's absolute URL; default the app's /bench/azr-bench.jsonl. */
   benchmarkUrl?: string;
@@ -144,6 +149,9 @@ function download(blob: Blob, filename: string): void {
 
 const safeName = (s: string) => s.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
 
+/** The feed survives a reload in this tab's sessionStorage (written on pagehide: a synchronous store). */
+const feedKey = (id: string) => `azr.feed.${id}`;
+
 export class Controller {
   status = $state<Status>('loading');
   statusText = $state('Starting the trainer…');
@@ -177,6 +185,21 @@ export class Controller {
   private seedName = 'built-in starter tasks';
   /** Steps in a row that failed from the same checkpoint. */
   private failures = 0;
+  /** The last save's cost: ms in all, ms for the worker's capture and the transfer, and the checkpoint's bytes. */
+  lastSave = $state.raw<{ ms: number; workerMs: number; blockedMs: number; bytes: number } | null>(null);
+  /** The IndexedDB write of the last checkpoint, possibly still running. */
+  private writing: Promise<void> = Promise.resolve();
+  private pendingBlockedMs: number | null = null;
+  /** When the last save ended (performance.now()), and steps done since. */
+  private savedAt = 0;
+  private stepsSinceSave = 0;
+  /** A step is running in the worker (a save now would wait for it). */
+  private inStep = false;
+  /** The page was hidden mid-step: save right after it, whatever saving costs. */
+  private saveAfterStep = false;
+  /** The next start times the backends again instead of reusing a stored verdict. */
+  private remeasureNext = false;
+  private unlisten: (() => void) | null = null;
 
   private client: TrainerLike | null = null;
   private base: BaseCheckpoint | null = null;
@@ -188,12 +211,12 @@ export class Controller {
   private readonly benchmarkUrl: () => string;
   private noticeId = 0;
   private readonly makeClient: () => TrainerLike;
-  private readonly checkpointEvery: number;
+  private readonly checkpointEvery: number | undefined;
   private readonly location: { hash: string; replace(hash: string): void };
 
   constructor(opts: ControllerOptions = {}) {
     this.makeClient = opts.makeClient ?? (() => new TrainerClient());
-    this.checkpointEvery = opts.checkpointEvery ?? 5;
+    this.checkpointEvery = opts.checkpointEvery;
     this.benchmark = opts.benchmark ?? readBenchmarkSettings();
     // Resolved against the page, not the worker: the worker's own URL is its bundle's.
     this.benchmarkUrl = () => opts.benchmarkUrl ?? new URL(`${import.meta.env.BASE_URL}bench/azr-bench.jsonl`, globalThis.location.href).href;
@@ -231,6 +254,7 @@ export class Controller {
 
   /** Reads the URL, reopens the current run if the URL agrees with it, else starts a new one. */
   async boot(): Promise<void> {
+    this.listenForHide();
     const { rest, init } = splitInit(this.location.hash);
     this.init = init;
     const { state, problems } = parseUrlState(rest);
@@ -269,6 +293,10 @@ export class Controller {
   }
 
   private onEvent = (e: TrainerEvent): void => {
+    if (e.type === 'backend') {
+      if (this.status === 'loading') this.statusText = `Starting the trainer: ${e.event.text}`;
+      return;
+    }
     if (e.type === 'phase') {
       const names = { propose: 'proposed', validate: 'validated', solve: 'solved', update: 'updated' } as const;
       this.phase = `step ${e.event.step}: ${names[e.event.phase]} in ${Math.round(e.event.ms)} ms`;
@@ -289,8 +317,12 @@ export class Controller {
     this.client = null;
     await old?.dispose();
     const client = this.makeClient();
+    const remeasure = this.remeasureNext;
+    this.remeasureNext = false;
     try {
-      const info = await client.start({ ...opts, events: ['step', 'proposal', 'rollout', 'phase'] }, this.onEvent);
+      const info = await client.start({ ...opts, events: ['step', 'proposal', 'rollout', 'phase'], backendVerdicts: readBackendVerdicts(), remeasure }, this.onEvent);
+      // A verdict measured now is kept for the next visit (this browser, this model, this machine).
+      if (info.backendVerdict && !info.backendCached) storeBackendVerdict(info.backendVerdict);
       this.client = client;
       this.info = info;
       await this.readSeeding();
@@ -370,6 +402,7 @@ export class Controller {
       const rows = await store.loadRows(run.id);
       this.reports = rows.reports.filter((r) => r.step <= at);
       this.evals = rows.evals.filter((r) => r.step <= at);
+      this.restoreFeed(run.id, at);
       this.run = { ...this.run, step: at, updatedAt: Date.now() };
       await this.persistRun();
       this.ready();
@@ -409,6 +442,9 @@ export class Controller {
     this.evals = [];
     this.evalProgress = null;
     this.evalQueued = false;
+    this.stepsSinceSave = 0;
+    this.saveAfterStep = false;
+    this.savedAt = performance.now();
   }
 
   private ready(): void {
@@ -485,6 +521,7 @@ export class Controller {
       if (!(await this.oneStep(false))) break;
     }
     // On pause the newest step is saved at once, so a reload reopens exactly here.
+    await this.writing;
     if (this.client && this.run && this.savedStep !== this.run.step && this.status !== 'failed') await this.checkpoint();
     if (this.status === 'running' || this.status === 'pausing') this.ready();
   }
@@ -501,11 +538,16 @@ export class Controller {
     const client = this.client!;
     const run = this.run!;
     let report: StepReport;
+    const t0 = performance.now();
+    this.inStep = true;
     try {
       report = await client.step();
     } catch (e) {
       return this.recover(`step ${run.step + 1} failed: ${(e as Error).message}`);
+    } finally {
+      this.inStep = false;
     }
+    const stepMs = performance.now() - t0;
     const bad = nonFinite(report);
     if (bad) return this.recover(`step ${report.step} produced a non-finite number (${bad}); its update was not kept`);
     this.failures = 0;
@@ -515,20 +557,25 @@ export class Controller {
     if (wasSeeding && this.seeding && !this.seeding.seeding) {
       this.notify('info', `Seeding done: the buffers hold ${this.seeding.unique} unique tasks (${this.seeding.target} needed). Weight updates start with step ${report.step + 1}.`);
     }
-    this.run = { ...run, step: report.step, updatedAt: Date.now() };
+    // Read this.run afresh: a checkpoint written in the background may have moved checkpointStep meanwhile.
+    this.run = { ...this.run!, step: report.step, updatedAt: Date.now() };
     try {
       await store.appendMetric($state.snapshot(this.run) as RunRecord, report);
       await this.refreshRuns();
     } catch (e) {
       this.notify('warn', `Step ${report.step} could not be stored: ${(e as Error).message}`);
     }
-    const due = this.benchmark.every > 0 && report.step % this.benchmark.every === 0;
-    if ((due || this.evalQueued) && (this.wantRun || this.status === 'stepping')) {
+    const evalDue = this.benchmark.every > 0 && report.step % this.benchmark.every === 0;
+    if ((evalDue || this.evalQueued) && (this.wantRun || this.status === 'stepping')) {
       this.evalQueued = false;
       if (this.status === 'stepping') this.statusText = `Step ${report.step} done`;
       await this.runEvaluation();
     }
-    if (saveAfter || report.step - (this.run.checkpointStep ?? 0) >= this.checkpointEvery) await this.checkpoint();
+    this.stepsSinceSave++;
+    // A save's cost is what training waits for: the worker's capture (the write runs beside the next step).
+    const saveMs = this.lastSave?.blockedMs ?? this.pendingBlockedMs;
+    const due = saveDue({ stepMs, saveMs, sinceSaveMs: performance.now() - this.savedAt, stepsSinceSave: this.stepsSinceSave, everySteps: this.checkpointEvery });
+    if (saveAfter || due || this.saveAfterStep) await this.checkpoint({ background: !saveAfter });
     return true;
   }
 
@@ -601,20 +648,109 @@ export class Controller {
     return this.run?.id === id ? this.evals : store.loadEvals(id);
   }
 
-  /** Saves the trainer's state as the run's checkpoint (only ever after a good step). */
-  async checkpoint(): Promise<void> {
+  /**
+   * Saves the trainer's state as the run's checkpoint (only ever after a good step). The
+   * worker's capture is waited for (steps and saves are serialised there); the IndexedDB
+   * write is too, unless `background`: then the next step runs while it is written (a
+   * write is one transaction, so a reload mid-write reopens at the previous checkpoint).
+   * Each save waits for the previous write first, so writes never pile up.
+   */
+  async checkpoint(opts: { background?: boolean } = {}): Promise<void> {
     if (!this.client || !this.run) return;
+    this.saveAfterStep = false;
+    const t0 = performance.now();
+    await this.writing;
+    let files: CheckpointFiles;
+    const step = this.run.step;
+    const id = this.run.id;
     try {
-      const files = await this.client.save();
-      const { saveCheckpointToDb } = await import('../../model/checkpoint-browser.ts');
-      const step = this.run.step;
-      await saveCheckpointToDb(store.checkpointName(this.run.id), files);
-      this.readBuffers(files);
-      this.run = { ...this.run, checkpointStep: step };
-      await this.persistRun();
-      this.savedStep = step;
+      files = await this.client.save();
     } catch (e) {
       this.notify('warn', `The checkpoint could not be saved: ${(e as Error).message}`);
+      return;
+    }
+    const workerMs = performance.now() - t0;
+    const write = (async () => {
+      try {
+        const { saveCheckpointToDb } = await import('../../model/checkpoint-browser.ts');
+        const saved = await saveCheckpointToDb(store.checkpointName(id), files);
+        if (this.run?.id !== id) return;
+        this.readBuffers(files);
+        this.run = { ...this.run, checkpointStep: step };
+        await this.persistRun();
+        this.savedStep = step;
+        this.lastSave = { ms: performance.now() - t0, workerMs, blockedMs: this.lastSave?.blockedMs ?? workerMs, bytes: saved.bytes };
+      } catch (e) {
+        this.notify('warn', `The checkpoint could not be saved: ${(e as Error).message}`);
+      }
+    })();
+    this.writing = write;
+    this.savedAt = performance.now();
+    this.stepsSinceSave = 0;
+    if (!opts.background) await write;
+    // What training waited for: the previous write, the capture, and this write unless in the background.
+    const blockedMs = performance.now() - t0;
+    if (this.lastSave) this.lastSave = { ...this.lastSave, blockedMs };
+    else this.pendingBlockedMs = blockedMs;
+  }
+
+  /**
+   * "Re-measure": forgets this browser's backend verdicts and restarts the trainer from the
+   * run's checkpoint, so `auto` times the candidates again (a named backend is unaffected).
+   */
+  async remeasureBackend(): Promise<void> {
+    if (!this.run || this.status === 'loading' || this.status === 'recovering') return;
+    clearBackendVerdicts();
+    this.remeasureNext = true;
+    this.saveFeed();
+    await this.resume(this.run);
+  }
+
+  /**
+   * The page is going away (pagehide) or out of sight (visibilitychange): the feed goes to
+   * sessionStorage at once (synchronous, so it is written even on unload), and a checkpoint
+   * is saved if the newest step is not in one — now when idle, or right after the step in
+   * flight. Metrics rows are already stored per step.
+   */
+  private onHide = (): void => {
+    this.saveFeed();
+    if (!this.client || !this.run || this.savedStep === this.run.step || this.status === 'loading' || this.status === 'recovering' || this.status === 'failed') return;
+    if (this.inStep) this.saveAfterStep = true;
+    else void this.checkpoint();
+  };
+
+  private listenForHide(): void {
+    if (this.unlisten || typeof window === 'undefined' || typeof document === 'undefined') return;
+    const onVisibility = () => {
+      if (document.visibilityState === 'hidden') this.onHide();
+    };
+    window.addEventListener('pagehide', this.onHide);
+    document.addEventListener('visibilitychange', onVisibility);
+    this.unlisten = () => {
+      window.removeEventListener('pagehide', this.onHide);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }
+
+  private saveFeed(): void {
+    if (!this.run) return;
+    try {
+      sessionStorage.setItem(feedKey(this.run.id), JSON.stringify(this.feedModel.items));
+    } catch {
+      // Storage off or full: the feed starts empty after a reload, the rest is intact.
+    }
+  }
+
+  /** The feed as the page last showed it (same tab), up to the step the run resumes at. */
+  private restoreFeed(id: string, at: number): void {
+    try {
+      const raw = sessionStorage.getItem(feedKey(id));
+      const items = raw ? (JSON.parse(raw) as FeedItem[]) : [];
+      if (!Array.isArray(items)) return;
+      this.feedModel.items = items.filter((x) => x && typeof x.step === 'number' && x.step <= at && typeof x.key === 'string');
+      this.feed = this.feedModel.items.slice();
+    } catch {
+      // A feed that does not parse is left out.
     }
   }
 
@@ -810,6 +946,8 @@ export class Controller {
   }
 
   async dispose(): Promise<void> {
+    this.unlisten?.();
+    this.unlisten = null;
     this.wantRun = false;
     if (this.feedTimer) clearTimeout(this.feedTimer);
     const c = this.client;

@@ -10,7 +10,7 @@ import { initBackend } from '../../../src/model/backend-node.ts';
 import { createExecutor } from '../../../src/sandbox/index.ts';
 import { createTrainer, TrainerError, type BenchmarkProgress, type PlaygroundAnswer, type PlaygroundResult, type PlaygroundSkip, type TrainerEvent } from '../../../src/selfplay/trainer.ts';
 
-const host = { initBackend, createExecutor: () => createExecutor({ size: 1 }) };
+const host = { initBackend: (pref: Parameters<typeof initBackend>[0]) => initBackend(pref), createExecutor: () => createExecutor({ size: 1 }) };
 const TASKS: Task[] = [
   { id: 'double', program: 'function f(x) { return x * 2; }', input: '3', output: '6' },
   { id: 'len', program: 'function f(s) { return s.length; }', input: '"abc"', output: '3' },
