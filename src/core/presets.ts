@@ -28,6 +28,10 @@ export const PRESETS = {
     description: 'Shows learning within minutes on a 2-core CPU: a small model, batches of 8, lr 5e-4.',
     config: {},
   },
+  graded: {
+    description: 'The graded world: the first tasks are generated L0 and L1 programs (one operation; one expression), executed by the sandbox, beside the identity triplet; otherwise default.',
+    config: { seedLevels: ['L0', 'L1'] },
+  },
   paper: {
     description: "The paper's settings (batch 64, K 6, N 10, n 8, temperature 1, top-p 1), scaled only where a tiny model needs it.",
     // Kept from the paper: batch 64 per (type, role), K = 6 references, N = 10 induction

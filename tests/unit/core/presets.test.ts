@@ -4,7 +4,7 @@ import { PRESETS, PRESET_NAMES, PresetError, resolvePreset } from '../../../src/
 
 describe('presets', () => {
   it('has the run presets and the paper ablations, each with a one-line description', () => {
-    expect(PRESET_NAMES).toEqual(['smoke', 'default', 'paper', 'deduction-only', 'no-induction', 'no-references', 'solver-only', 'fixed-set']);
+    expect(PRESET_NAMES).toEqual(['smoke', 'default', 'graded', 'paper', 'deduction-only', 'no-induction', 'no-references', 'solver-only', 'fixed-set']);
     for (const name of PRESET_NAMES) {
       const d = PRESETS[name].description;
       expect(d.length, name).toBeGreaterThan(10);
@@ -79,7 +79,13 @@ describe('presets', () => {
 
   it('names the valid presets when given an unknown one', () => {
     expect(() => resolvePreset('fast')).toThrow(PresetError);
-    expect(() => resolvePreset('fast')).toThrow('unknown preset "fast"; valid presets: smoke, default, paper, deduction-only, no-induction, no-references, solver-only, fixed-set');
+    expect(() => resolvePreset('fast')).toThrow('unknown preset "fast"; valid presets: smoke, default, graded, paper, deduction-only, no-induction, no-references, solver-only, fixed-set');
     expect(() => resolvePreset('toString')).toThrow(PresetError);
+  });
+
+  it('graded starts from the L0 and L1 world and changes nothing else', () => {
+    const g = resolvePreset('graded');
+    expect(g.seedLevels).toEqual(['L0', 'L1']);
+    expect({ ...g, seedLevels: [] }).toEqual(resolvePreset('default'));
   });
 });

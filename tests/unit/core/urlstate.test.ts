@@ -76,7 +76,7 @@ describe('URL state', () => {
     const { state, problems } = parseUrlState('preset=fastest&lr=0.002');
     expect(state.preset).toBe('default');
     expect(state.config.lr).toBe(0.002);
-    expect(problems).toEqual([{ key: 'preset', value: 'fastest', message: 'is not a preset (valid: smoke, default, paper, deduction-only, no-induction, no-references, solver-only, fixed-set)' }]);
+    expect(problems).toEqual([{ key: 'preset', value: 'fastest', message: 'is not a preset (valid: smoke, default, graded, paper, deduction-only, no-induction, no-references, solver-only, fixed-set)' }]);
   });
 
   it('reports cross-field problems on the key that caused them', () => {
