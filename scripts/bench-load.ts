@@ -20,7 +20,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/chromium.ts';
-import { serveStatic } from './static-server.mjs';
+import { serveStatic } from './static-server.ts';
+import './node-compat.mjs';
 
 interface Load {
   requests: number;
@@ -104,7 +105,6 @@ async function main(): Promise<void> {
   const hash = arg('hash') ?? '#backend=wasm';
   let dist = arg('dist');
   if (!dist) {
-    await import('./node-compat.mjs');
     const { build } = await import('vite');
     await build({ logLevel: 'warn' });
     dist = 'dist';

@@ -10,7 +10,7 @@
 // Download/upload use the ustar bundle of checkpoint.ts ("<name>.ckpt.tar"), which the
 // CLI reads too (`tar -xf` gives the directory form).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { bundleCheckpoint, CheckpointError, parseCheckpoint, unbundleCheckpoint, type CheckpointFiles } from './checkpoint.ts';
+import { bundleCheckpoint, CheckpointError, parseCheckpoint, unbundleCheckpoint, type CheckpointFiles } from './checkpoint-files.ts';
 
 export const CHECKPOINT_DB = 'azr-checkpoints';
 

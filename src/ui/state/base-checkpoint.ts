@@ -2,7 +2,7 @@
 // fetched once at start. It is optional: a build without it starts from random weights, and
 // the page says which. Static hosts and Vite's preview answer a missing file with the app's
 // index.html and a 200, so "found" means "parses as a checkpoint", not "HTTP 200".
-import { parseCheckpoint, type CheckpointFiles } from '../../model/checkpoint.ts';
+import { parseCheckpoint, type CheckpointFiles } from '../../model/checkpoint-files.ts';
 
 export type BaseCheckpoint = { found: true; files: CheckpointFiles; note: string } | { found: false; note: string };
 

@@ -18,7 +18,7 @@ import { parseUrlState, serializeUrlState, type UrlProblem } from '../../core/ur
 import { parseRunLog, type RunLogLine } from '../../selfplay/runlog.ts';
 import type { StepReport } from '../../selfplay/report.ts';
 import type { BenchmarkProgress, BenchmarkRequest, BenchmarkResult, BenchmarkTiers, PlaygroundRequest, PlaygroundResult, SeedingStatus, TrainerEvent, TrainerInfo, TrainerStart, TrainerStatus } from '../../selfplay/trainer.ts';
-import type { CheckpointFiles } from '../../model/checkpoint.ts';
+import type { CheckpointFiles } from '../../model/checkpoint-files.ts';
 import { clearBackendVerdicts, readBackendVerdicts, storeBackendVerdict } from './backend-verdicts.ts';
 import { saveDue } from './save-cadence.ts';
 import type { BaseCheckpoint } from './base-checkpoint.ts';
@@ -263,8 +263,8 @@ export class Controller {
     if (problems.length) {
       this.notify('warn', `The link's settings had ${problems.length} problem${problems.length > 1 ? 's' : ''} (listed in Settings); those keys fell back to the preset's values, the rest were kept.`);
     }
-    // Checkpoints are stored from this thread; load that code (and tfjs with it) now, while
-    // nothing trains, so the first save never stalls a frame mid-run.
+    // Checkpoints are stored from this thread (as bytes: no tfjs here); load that code now,
+    // while nothing trains, so the first save never waits for a chunk mid-run.
     void import('../../model/checkpoint-browser.ts').catch(() => undefined);
     await this.refreshRuns();
     const id = store.currentRunId();
@@ -901,7 +901,7 @@ export class Controller {
       if (tars.length !== 1) throw new Error(tars.length ? 'choose one checkpoint (.ckpt.tar) at a time' : 'a run is imported from its checkpoint (.ckpt.tar), optionally with its .run.jsonl: the checkpoint holds the config and the state to resume');
       if (logs.length > 1) throw new Error('choose at most one run log (.jsonl)');
       const cb = await import('../../model/checkpoint-browser.ts');
-      const { parseCheckpoint } = await import('../../model/checkpoint.ts');
+      const { parseCheckpoint } = await import('../../model/checkpoint-files.ts');
       const { parseState } = await import('../../selfplay/state.ts');
       const ckpt = await cb.checkpointFromFile(tars[0]);
       const meta = parseCheckpoint(ckpt).config.meta;

@@ -6,7 +6,7 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { BenchmarkProgress, BenchmarkRequest, BenchmarkResult, PlaygroundRequest, PlaygroundResult, TrainerApi, TrainerEvent, TrainerInfo, TrainerStart, TrainerStatus } from '../../selfplay/trainer.ts';
 import type { StepReport } from '../../selfplay/report.ts';
-import type { CheckpointFiles } from '../../model/checkpoint.ts';
+import type { CheckpointFiles } from '../../model/checkpoint-files.ts';
 
 export class TrainerClientError extends Error {
   override name = 'TrainerClientError';

@@ -5,10 +5,11 @@
 // do not). It records every request with the bytes it sent, so the load benchmark counts
 // exactly what a first visit fetched, the workers' fetches included.
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
-const TYPES = {
+const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -23,19 +24,31 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/**
- * @param {{ root: string, prefix?: string, isolate?: boolean, port?: number }} opts
- *   root: the directory to serve (e.g. dist/); prefix: the URL path it appears under
- *   ("/" or "/azr-playground/"); isolate: send COOP/COEP (cross-origin isolation).
- * @returns {Promise<{ url: string, log: { path: string, status: number, bytes: number }[], close(): Promise<void> }>}
- */
-export async function serveStatic({ root, prefix = '/', isolate = false, port = 0 }) {
+export interface StaticServerOptions {
+  /** The directory to serve (e.g. dist/). */
+  root: string;
+  /** The URL path it appears under: "/" or "/azr-playground/". */
+  prefix?: string;
+  /** Send COOP/COEP (cross-origin isolation). */
+  isolate?: boolean;
+  port?: number;
+}
+
+export interface StaticServer {
+  /** The served root's address, ending in the prefix. */
+  url: string;
+  /** Every request answered, in order. */
+  log: { path: string; status: number; bytes: number }[];
+  close(): Promise<void>;
+}
+
+export async function serveStatic({ root, prefix = '/', isolate = false, port = 0 }: StaticServerOptions): Promise<StaticServer> {
   const base = resolve(root);
   const pre = prefix.endsWith('/') ? prefix : `${prefix}/`;
-  const log = [];
+  const log: StaticServer['log'] = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const send = (status, body, headers = {}) => {
+    const send = (status: number, body: Buffer, headers: Record<string, string | number> = {}) => {
       if (isolate) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
@@ -59,15 +72,15 @@ export async function serveStatic({ root, prefix = '/', isolate = false, port = 
       send(404, Buffer.from('not found'));
     }
   });
-  await new Promise((ok, fail) => {
+  await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(port, '127.0.0.1', ok);
   });
-  const { port: actual } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  const { port: actual } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${actual}${pre}`,
     log,
-    close: () => new Promise((ok) => {
+    close: () => new Promise<void>((ok) => {
       server.closeAllConnections?.();
       server.close(() => ok());
     }),
