@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/support/chromium.ts';
+import { keepWasmFactorySource } from './scripts/vite-wasm-factory.ts';
 
 // Cross-origin isolation gives the page SharedArrayBuffer, which the tfjs wasm
 // fallback needs for threads. Sent by the dev server, the preview server and the
@@ -16,12 +17,12 @@ export default defineConfig({
   plugins: [svelte()],
   server: { headers: isolation },
   preview: { headers: isolation },
-  worker: { format: 'es' },
-  // tfjs's threaded wasm backend starts its pthread workers from the *source text* of its
-  // module factory (Function.prototype.toString), which still names variables of the
-  // enclosing bundle: minified (mangled or compressed), those names are gone and every
-  // thread dies with a ReferenceError, so the built app never finishes starting the trainer.
-  build: { minify: false },
+  // tfjs lives in the trainer worker's bundle, so the plugin that keeps the threaded wasm
+  // factory's source intact under minification is a worker plugin (scripts/vite-wasm-factory.ts).
+  worker: { format: 'es', plugins: () => [keepWasmFactorySource()] },
+  // Relative asset and worker URLs: the same dist/ works at a host's root and under a
+  // sub-path (GitHub Pages serves a project at /<repo>/).
+  base: './',
   optimizeDeps: {
     // QuickJS loads its .wasm next to its module; pre-bundling would move the JS away from it.
     exclude: ['quickjs-emscripten', '@jitl/quickjs-wasmfile-release-sync'],

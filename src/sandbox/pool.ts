@@ -601,8 +601,32 @@ export function createBrowserPool(options: PoolOptions = {}): SandboxPool {
   return new SandboxPool(spawnBrowserWorker, { ...options, size });
 }
 
+let compiledQuickJs: Promise<WebAssembly.Module | null> | undefined;
+
+/**
+ * QuickJS's .wasm, fetched and compiled once for every worker of every pool in this realm
+ * (a compiled module crosses postMessage without a copy or a recompile); null when that
+ * fails, and each worker then loads the file itself as before.
+ */
+function quickJsModule(): Promise<WebAssembly.Module | null> {
+  compiledQuickJs ??= (async () => {
+    try {
+      const { default: url } = await import('@jitl/quickjs-wasmfile-release-sync/wasm?url');
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      // From bytes rather than compileStreaming: that one also needs the host to send
+      // application/wasm, which not every static server does.
+      return await WebAssembly.compile(await res.arrayBuffer());
+    } catch {
+      return null;
+    }
+  })();
+  return compiledQuickJs;
+}
+
 function spawnBrowserWorker(): WorkerHandle {
   const worker = new Worker(new URL('../../workers/sandbox.worker.ts', import.meta.url), { type: 'module' });
+  const remote = wrap<SandboxWorkerApi>(worker) as unknown as SandboxWorkerApi;
   let listener: ((reason: string, verdict: Verdict) => void) | null = null;
   worker.addEventListener('error', (e) => {
     // An uncaught error in the worker (or a script that failed to load): its runner
@@ -612,7 +636,10 @@ function spawnBrowserWorker(): WorkerHandle {
   });
   worker.addEventListener('messageerror', () => listener?.('a message from the worker could not be deserialised', 'error'));
   return {
-    api: wrap<SandboxWorkerApi>(worker) as unknown as SandboxWorkerApi,
+    api: {
+      init: async (progress) => remote.init(progress, await quickJsModule()),
+      runChunk: (jobs) => remote.runChunk(jobs),
+    },
     terminate: () => worker.terminate(),
     onDeath: (l) => {
       listener = l;

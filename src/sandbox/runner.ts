@@ -41,7 +41,7 @@
 // fresh spare then loads in the background. Programs with brackets nested deeper than
 // MAX_PROGRAM_NESTING are refused before parsing, which keeps the likeliest case (a
 // degenerate program full of `(`) away from that path altogether.
-import { DefaultIntrinsics, newQuickJSWASMModuleFromVariant, type Intrinsics, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
+import { DefaultIntrinsics, newQuickJSWASMModuleFromVariant, newVariant, type Intrinsics, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { bracketDepth, checkArgumentList, guestArgumentsSource, LiteralError, MAX_VALUE_DEPTH } from '../core/literals.ts';
 import { canonicalNumber, canonicalOfLiteral } from '../core/values.ts';
@@ -102,7 +102,22 @@ interface ModuleSlot {
   broken: boolean;
 }
 
-const loadSlot = async (): Promise<ModuleSlot> => ({ module: await newQuickJSWASMModuleFromVariant(variant), broken: false });
+// Where this realm's modules come from: by default the variant fetches and compiles its
+// .wasm file itself; a browser pool compiles the file once and hands the compiled module to
+// each of its workers (useCompiledQuickJs), so N workers (and their spares) cost one fetch
+// and one compile instead of one of each per module.
+let realmVariant = variant;
+
+/**
+ * Instantiate this realm's QuickJS modules from an already compiled WebAssembly.Module
+ * (of the same @jitl/quickjs-wasmfile-release-sync build) instead of fetching the file.
+ * Call it before the first runner is created; later modules (spares, replacements) use it too.
+ */
+export function useCompiledQuickJs(compiled: WebAssembly.Module): void {
+  realmVariant = newVariant(variant, { wasmModule: compiled });
+}
+
+const loadSlot = async (): Promise<ModuleSlot> => ({ module: await newQuickJSWASMModuleFromVariant(realmVariant), broken: false });
 
 // One module per realm (page, worker, Node process), instantiated on first use; runners
 // share it. A module that breaks is dropped from here so the next runner gets a good one.

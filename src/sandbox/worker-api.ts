@@ -30,15 +30,17 @@ export interface SandboxWorkerApi {
    * worker writes into it the number of jobs it has started, over all its chunks, as
    * each job starts. The host knows which jobs it sent in which order, so it can tell
    * which job hung when the worker stops answering, and give each job its own deadline.
+   * `quickjs`, when given, is the QuickJS .wasm already compiled by the host (one compile
+   * and one fetch for the whole pool); without it the worker loads the file itself.
    */
-  init(progress: Int32Array | null): Promise<{ ms: number }>;
+  init(progress: Int32Array | null, quickjs?: WebAssembly.Module | null): Promise<{ ms: number }>;
   /** Run a chunk. Chunks sent while one runs wait their turn: they run in the order sent, one at a time. */
   runChunk(jobs: ExecJob[]): Promise<ChunkOutcome>;
 }
 
 const WARM_UP: ExecJob = { program: 'function f(a) { return [a, String(a)]; }', inputs: ['1'], expected: ['[1, "1"]'] };
 
-export function createSandboxWorkerApi(createRunner: () => Promise<JobRunner>): SandboxWorkerApi {
+export function createSandboxWorkerApi(createRunner: (quickjs?: WebAssembly.Module) => Promise<JobRunner>): SandboxWorkerApi {
   let runner: Promise<JobRunner> | null = null;
   let progress: Int32Array | null = null;
   let started = 0;
@@ -47,13 +49,13 @@ export function createSandboxWorkerApi(createRunner: () => Promise<JobRunner>): 
   let turn: Promise<unknown> = Promise.resolve();
   // Lazy: the worker must answer comlink at once, and compiling the WASM module is the
   // slow part of starting, so it happens on the first call rather than at import.
-  const getRunner = () => (runner ??= createRunner());
+  const getRunner = (quickjs?: WebAssembly.Module) => (runner ??= createRunner(quickjs));
 
   return {
-    async init(cell) {
+    async init(cell, quickjs) {
       const t0 = performance.now();
       progress = cell;
-      const r = await getRunner();
+      const r = await getRunner(quickjs ?? undefined);
       // One throwaway job: the runner builds its long-lived runtime on first use, and the
       // host's watchdog should time the first real job, not that setup.
       r.runJob(WARM_UP);

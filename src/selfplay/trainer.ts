@@ -67,6 +67,8 @@ export interface TrainerInfo {
   backendVerdict?: BackendVerdict;
   /** True when that verdict came from `backendVerdicts` rather than a measurement now. */
   backendCached?: boolean;
+  /** Threads the wasm backend runs on (absent on other backends); 1 where the page is not cross-origin isolated. */
+  backendThreads?: number;
   configHash: string;
   config: Config;
   /** Steps already done (non-zero after a resume). */
@@ -234,7 +236,7 @@ export interface BackendRequest {
 }
 
 export interface TrainerHost {
-  initBackend(pref: BackendPref, req: BackendRequest): Promise<{ name: string; reason: string; verdict?: BackendVerdict; cached?: boolean }>;
+  initBackend(pref: BackendPref, req: BackendRequest): Promise<{ name: string; reason: string; verdict?: BackendVerdict; cached?: boolean; threads?: number }>;
   createExecutor(): Promise<Executor>;
 }
 
@@ -315,6 +317,7 @@ export function createTrainer(host: TrainerHost): TrainerApi {
             backend: backend.name,
             backendReason: backend.reason,
             ...(backend.verdict ? { backendVerdict: backend.verdict, backendCached: backend.cached === true } : {}),
+            ...(backend.threads !== undefined ? { backendThreads: backend.threads } : {}),
             configHash: loop.configHash,
             config,
             step: loop.stepsDone,

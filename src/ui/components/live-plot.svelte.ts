@@ -1,7 +1,8 @@
 // One live uPlot chart as a Svelte action: the options every live chart shares (size, the
 // cursor synced across charts by `syncKey`, a live legend, steps on x), a resize observer,
 // and a data function re-read whenever the state it reads changes — only `setData` runs
-// per step, so the main thread stays free.
+// per step, so the main thread stays free. Charts are built after the page has rendered,
+// one per task.
 import uPlot from 'uplot';
 import { STEP_INCRS } from '../state/series.ts';
 
@@ -17,25 +18,56 @@ export interface LivePlot {
   data: () => uPlot.AlignedData;
 }
 
+// Charts are built one per task, after the page's first render: built in the mount task,
+// each one read its width (a forced layout) and then wrote its canvas and legend, so the
+// next one's read forced another layout — together the longest task of the page's load.
+const pending: (() => void)[] = [];
+
+function buildLater(build: () => void): void {
+  pending.push(build);
+  if (pending.length === 1) setTimeout(buildNext, 0);
+}
+
+function buildNext(): void {
+  pending.shift()?.();
+  if (pending.length) setTimeout(buildNext, 0);
+}
+
 export function livePlot(node: HTMLElement, p: LivePlot) {
   const width = () => Math.max(240, node.clientWidth);
-  const u = new uPlot(
-    {
-      width: width(),
-      height: LIVE_HEIGHT,
-      cursor: { sync: { key: p.syncKey }, drag: { x: false, y: false } },
-      legend: { live: true },
-      scales: { x: { time: false }, ...(p.y ? { y: p.y } : {}) },
-      axes: [{ label: 'step', incrs: STEP_INCRS }, { label: p.unit, size: 56 }],
-      series: [{ label: 'step' }, ...p.series],
-    },
-    p.data(),
-    node,
-  );
-  const ro = new ResizeObserver(() => u.setSize({ width: width(), height: LIVE_HEIGHT }));
-  ro.observe(node);
-  $effect(() => {
-    u.setData(p.data());
+  // Until built, the node keeps the chart's height, so nothing below it moves when it appears.
+  node.style.minHeight = `${LIVE_HEIGHT}px`;
+  let chart = $state.raw<uPlot | null>(null);
+  let destroyed = false;
+  const ro = new ResizeObserver(() => chart?.setSize({ width: width(), height: LIVE_HEIGHT }));
+  buildLater(() => {
+    if (destroyed) return;
+    chart = new uPlot(
+      {
+        width: width(),
+        height: LIVE_HEIGHT,
+        cursor: { sync: { key: p.syncKey }, drag: { x: false, y: false } },
+        legend: { live: true },
+        scales: { x: { time: false }, ...(p.y ? { y: p.y } : {}) },
+        axes: [{ label: 'step', incrs: STEP_INCRS }, { label: p.unit, size: 56 }],
+        series: [{ label: 'step' }, ...p.series],
+      },
+      p.data(),
+      node,
+    );
+    node.style.minHeight = '';
+    ro.observe(node);
   });
-  return { destroy: () => (ro.disconnect(), u.destroy()) };
+  $effect(() => {
+    const data = p.data();
+    // Reading `chart` (state) here re-runs this once the chart exists.
+    chart?.setData(data);
+  });
+  return {
+    destroy: () => {
+      destroyed = true;
+      ro.disconnect();
+      chart?.destroy();
+    },
+  };
 }
