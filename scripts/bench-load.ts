@@ -14,10 +14,14 @@
 // Raw bytes are what a host that does not compress sends; gzip is each file gzipped at
 // level 6 (what a host that compresses sends; hosts differ in level and format, and some
 // do not compress .wasm). The longest main-thread task comes from a `longtask`
-// PerformanceObserver installed before any script of the page runs.
+// PerformanceObserver installed before any script of the page runs. A task's wall time
+// includes any time its thread waited for a core, so on a machine shared with other work
+// the figures swing from load to load: the machine's load average is printed with them,
+// and only builds measured in the same run (interleaved) should be compared.
 import { gzipSync } from 'node:zlib';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/chromium.ts';
 import { serveStatic } from './static-server.ts';
@@ -114,6 +118,7 @@ async function main(): Promise<void> {
   if (before) builds.push(['before', distOf(before)]);
   builds.push([before ? 'after' : 'this build', distOf(dist)]);
 
+  const loadBefore = loadavg();
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   const results = new Map<string, Load[]>(builds.map(([name]) => [name, []]));
   try {
@@ -145,10 +150,12 @@ async function main(): Promise<void> {
       largest: [...last.files].sort((a, b) => b.raw - a.raw).slice(0, 8),
     };
   });
+  const load = `load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')} before, ${loadavg().map((x) => x.toFixed(1)).join(' ')} after, on ${cpus().length} cores`;
   if (process.argv.includes('--json')) {
-    console.log(JSON.stringify(summary));
+    console.log(JSON.stringify({ load, builds: summary }));
     return;
   }
+  console.log(`\n${load}`);
   for (const s of summary) {
     console.log(`\n${s.build} (${s.dist}), ${s.hash}, ${s.runs} cold loads:`);
     console.log(`  first visit: ${s.requests} requests, ${mb(s.rawBytes)} raw, ${mb(s.gzipBytes)} gzip`);

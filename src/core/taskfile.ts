@@ -9,8 +9,8 @@ import { LEVELS, type Level } from './levels.ts';
 
 type TopLevel = Statement | ModuleDeclaration;
 
-export const TASK_TYPES = ['deduction', 'abduction', 'induction'] as const;
-export type TaskType = (typeof TASK_TYPES)[number];
+import { TASK_TYPES, type TaskType } from './task-types.ts';
+export { TASK_TYPES, type TaskType };
 
 /** One extra (input, output) pair: the same shape as the task's own pair. */
 export interface TaskExample {

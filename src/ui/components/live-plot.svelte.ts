@@ -3,7 +3,7 @@
 // and a data function re-read whenever the state it reads changes — only `setData` runs
 // per step, so the main thread stays free. Charts are built after the page has rendered,
 // one per task.
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import { STEP_INCRS } from '../state/series.ts';
 
 export const LIVE_HEIGHT = 190;
@@ -21,16 +21,21 @@ export interface LivePlot {
 // Charts are built one per task, after the page's first render: built in the mount task,
 // each one read its width (a forced layout) and then wrote its canvas and legend, so the
 // next one's read forced another layout — together the longest task of the page's load.
-const pending: (() => void)[] = [];
+// uPlot itself loads then too, as a chunk of its own.
+const pending: ((U: typeof uPlot) => void)[] = [];
+let library: Promise<typeof uPlot> | undefined;
 
-function buildLater(build: () => void): void {
+function buildLater(build: (U: typeof uPlot) => void): void {
   pending.push(build);
   if (pending.length === 1) setTimeout(buildNext, 0);
 }
 
 function buildNext(): void {
-  pending.shift()?.();
-  if (pending.length) setTimeout(buildNext, 0);
+  library ??= import('uplot').then((m) => m.default);
+  void library.then((U) => {
+    pending.shift()?.(U);
+    if (pending.length) setTimeout(buildNext, 0);
+  });
 }
 
 export function livePlot(node: HTMLElement, p: LivePlot) {
@@ -40,9 +45,9 @@ export function livePlot(node: HTMLElement, p: LivePlot) {
   let chart = $state.raw<uPlot | null>(null);
   let destroyed = false;
   const ro = new ResizeObserver(() => chart?.setSize({ width: width(), height: LIVE_HEIGHT }));
-  buildLater(() => {
+  buildLater((U) => {
     if (destroyed) return;
-    chart = new uPlot(
+    chart = new U(
       {
         width: width(),
         height: LIVE_HEIGHT,

@@ -3,7 +3,7 @@
 // deficiency); the task type picks the colour and the role the dash, so six lines stay
 // legible without relying on hue alone.
 import type { StepReport } from '../../selfplay/report.ts';
-import { TASK_TYPES, type TaskType } from '../../core/tasks.ts';
+import { TASK_TYPES, type TaskType } from '../../core/task-types.ts';
 import type { Accuracy, TypeCounts } from '../../eval/evaluate.ts';
 import type { BenchmarkResult, BenchmarkTiers } from '../../selfplay/trainer.ts';
 
