@@ -7,6 +7,8 @@
 //   options: --dist DIR (measure this build, no build step), --runs N (default 3),
 //            --hash '#backend=wasm' (the page's settings; default: the wasm backend a
 //            visitor with no usable GPU gets), --json
+// Each build is loaded --runs times, interleaved, after one uncounted warm-up load; every
+// load is a fresh browser context, so its HTTP cache is empty (a first visit).
 //
 // Counted: every response the server sent from the navigation until the page is ready
 // and no request has come for a second — the page, its chunks, the base checkpoint's
@@ -122,6 +124,9 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   const results = new Map<string, Load[]>(builds.map(([name]) => [name, []]));
   try {
+    // One load first, not counted: the browser's own first-page start-up (its caches,
+    // fonts, GPU process) would otherwise land on whichever build goes first.
+    await measure(browser, builds[0][1], hash);
     // Interleaved, so a burst of load from elsewhere on the machine hits both builds alike.
     for (let i = 0; i < runs; i++) {
       for (const [name, dir] of builds) {
