@@ -8,6 +8,8 @@ import type { TestProject } from 'vitest/node';
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The built app's directory, for tests that serve it themselves. */
+    distDir: string;
   }
 }
 
@@ -29,6 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const port = await freePort();
   const server = await preview({ logLevel: 'warn', build: { outDir: OUT_DIR }, preview: { host: '127.0.0.1', port, strictPort: true, open: false } });
   project.provide('baseUrl', `http://127.0.0.1:${port}/`);
+  project.provide('distDir', OUT_DIR);
   return async () => {
     await server.close();
   };
