@@ -5,12 +5,13 @@
 //   store "files": {name, config, weights, optimizer?} — the checkpoint itself
 // Both are written in one transaction, so a slot is replaced whole or not at all (a
 // closed tab mid-save keeps the previous checkpoint). Every checkpoint is validated
-// (parseCheckpoint) before it is stored: a slot never holds something unloadable.
+// (validateCheckpoint: every check of parseCheckpoint, no tensor decoded) before it is
+// stored: a slot never holds something unloadable.
 //
 // Download/upload use the ustar bundle of checkpoint.ts ("<name>.ckpt.tar"), which the
 // CLI reads too (`tar -xf` gives the directory form).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { bundleCheckpoint, CheckpointError, parseCheckpoint, unbundleCheckpoint, type CheckpointFiles } from './checkpoint-files.ts';
+import { bundleCheckpoint, CheckpointError, unbundleCheckpoint, validateCheckpoint, type CheckpointFiles } from './checkpoint-files.ts';
 
 export const CHECKPOINT_DB = 'azr-checkpoints';
 
@@ -66,12 +67,12 @@ function own(b: Uint8Array): Uint8Array {
 /** Store (or replace) a checkpoint under `name`. */
 export async function saveCheckpointToDb(name: string, files: CheckpointFiles): Promise<StoredCheckpointInfo> {
   checkName(name);
-  const parsed = parseCheckpoint(files);
+  const config = validateCheckpoint(files);
   const info: StoredCheckpointInfo = {
     name,
     savedAt: Date.now(),
     bytes: new TextEncoder().encode(files.config).length + files.weights.length + (files.optimizer?.length ?? 0),
-    meta: parsed.config.meta,
+    meta: config.meta,
   };
   const d = await db();
   const tx = d.transaction(['index', 'files'], 'readwrite');

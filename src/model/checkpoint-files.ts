@@ -159,13 +159,14 @@ function checkDigest(name: string, bytes: Uint8Array, expected: FileDigest): voi
   }
 }
 
-function parseTensorFile(name: string, bytes: Uint8Array): { tensors: Map<string, F32Tensor>; meta: Record<string, string> } {
+/** A tensor file's header checked (and, when `decode`, its tensors copied out). */
+function parseTensorFile(name: string, bytes: Uint8Array, decode = true): { tensors: Map<string, F32Tensor>; meta: Record<string, string> } {
   try {
     const parsed = parseSafetensors(bytes);
     const tensors = new Map<string, F32Tensor>();
     for (const e of parsed.entries) {
       if (e.dtype !== 'F32') throw new CheckpointError(`${name}: tensor "${e.name}" has dtype ${e.dtype}; checkpoints hold F32 only`);
-      tensors.set(e.name, { name: e.name, shape: [...e.shape], data: readF32(parsed, e) });
+      if (decode) tensors.set(e.name, { name: e.name, shape: [...e.shape], data: readF32(parsed, e) });
     }
     return { tensors, meta: parsed.metadata };
   } catch (e) {
@@ -180,6 +181,20 @@ function parseTensorFile(name: string, bytes: Uint8Array): { tensors: Map<string
  * bit or a mismatched pair is reported before the tensor headers are even read.
  */
 export function parseCheckpoint(files: CheckpointFiles, { verifyDigests = true } = {}): ParsedCheckpoint {
+  return readCheckpoint(files, verifyDigests, true);
+}
+
+/**
+ * Every check parseCheckpoint makes (config, sizes, checksums, tensor headers and dtypes,
+ * optimizer metadata) without copying out a single tensor; returns the config. The page
+ * runs this before it stores a checkpoint or hands one to the trainer worker, which decodes
+ * it there: decoding every tensor on the page's thread would be one of its longest tasks.
+ */
+export function validateCheckpoint(files: CheckpointFiles): CheckpointConfig {
+  return readCheckpoint(files, true, false).config;
+}
+
+function readCheckpoint(files: CheckpointFiles, verifyDigests: boolean, decode: boolean): ParsedCheckpoint {
   if (typeof files.config !== 'string') throw new CheckpointError(`${CHECKPOINT_FILES.config} is missing`);
   if (!(files.weights instanceof Uint8Array)) throw new CheckpointError(`${CHECKPOINT_FILES.weights} is missing`);
   const config = parseConfig(files.config);
@@ -190,8 +205,8 @@ export function parseCheckpoint(files: CheckpointFiles, { verifyDigests = true }
   }
   if (optDigest && !files.optimizer) throw new CheckpointError(`${CHECKPOINT_FILES.optimizer} is listed in config.json but missing`);
   if (files.optimizer && !optDigest) throw new CheckpointError(`${CHECKPOINT_FILES.optimizer} is present but config.json does not list it`);
-  const weights = parseTensorFile(CHECKPOINT_FILES.weights, files.weights).tensors;
-  const optimizer = files.optimizer ? parseTensorFile(CHECKPOINT_FILES.optimizer, files.optimizer) : undefined;
+  const weights = parseTensorFile(CHECKPOINT_FILES.weights, files.weights, decode).tensors;
+  const optimizer = files.optimizer ? parseTensorFile(CHECKPOINT_FILES.optimizer, files.optimizer, decode) : undefined;
   if (optimizer && !/^(0|[1-9][0-9]*)$/.test(optimizer.meta.step ?? '')) {
     throw new CheckpointError(`${CHECKPOINT_FILES.optimizer}: metadata "step" must be a non-negative integer, got ${JSON.stringify(optimizer.meta.step)}`);
   }

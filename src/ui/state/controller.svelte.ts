@@ -901,10 +901,10 @@ export class Controller {
       if (tars.length !== 1) throw new Error(tars.length ? 'choose one checkpoint (.ckpt.tar) at a time' : 'a run is imported from its checkpoint (.ckpt.tar), optionally with its .run.jsonl: the checkpoint holds the config and the state to resume');
       if (logs.length > 1) throw new Error('choose at most one run log (.jsonl)');
       const cb = await import('../../model/checkpoint-browser.ts');
-      const { parseCheckpoint } = await import('../../model/checkpoint-files.ts');
+      const { validateCheckpoint } = await import('../../model/checkpoint-files.ts');
       const { parseState } = await import('../../selfplay/state.ts');
       const ckpt = await cb.checkpointFromFile(tars[0]);
-      const meta = parseCheckpoint(ckpt).config.meta;
+      const meta = validateCheckpoint(ckpt).meta;
       if (!meta.selfplay) throw new Error(`${tars[0].name}: this checkpoint holds weights but no self-play run (no "selfplay" in its meta); it cannot be resumed as a run`);
       const state = parseState(meta.selfplay);
       let reports: RunLogLine[] = [];

@@ -10,7 +10,7 @@ import { Transformer } from '../../../src/model/transformer.ts';
 import { Trainer } from '../../../src/model/train.ts';
 import {
   bundleCheckpoint, captureCheckpoint, CheckpointError, crc32, modelFromCheckpoint, parseCheckpoint, restoreCheckpoint,
-  unbundleCheckpoint, type CheckpointFiles,
+  unbundleCheckpoint, validateCheckpoint, type CheckpointFiles,
 } from '../../../src/model/checkpoint.ts';
 import { loadCheckpointDir, loadCheckpointPath, saveCheckpointBundle, saveCheckpointDir } from '../../../src/model/checkpoint-node.ts';
 import { encodeSafetensors, decodeSafetensors } from '../../../src/model/safetensors.ts';
@@ -203,6 +203,18 @@ describe('a bad checkpoint is refused before any weight changes', () => {
     ['future version', () => withConfig(good(), (c) => { c.version = 2; }), /format version 2 is not supported/],
     ['optimizer listed but absent', () => withConfig(good(), (c) => { c.files['optimizer.safetensors'] = { bytes: 8, crc32: '00000000' }; }), /optimizer\.safetensors is listed in config\.json but missing/],
   ];
+
+  // What the page checks without tfjs (no tensor decoded): every problem a file can have on
+  // its own, as opposed to not fitting a given model.
+  const fileLevel = cases.filter(([label]) => !['missing tensor', 'extra tensor', 'wrong shape', 'config mismatch'].includes(label));
+  test.each(fileLevel)('validateCheckpoint (no tensor decoded) names it too: %s', (_label, make, message) => {
+    expect(() => validateCheckpoint(make())).toThrow(CheckpointError);
+    expect(() => validateCheckpoint(make())).toThrow(message);
+  });
+
+  test('validateCheckpoint passes a good checkpoint and gives the config parseCheckpoint gives', () => {
+    expect(validateCheckpoint(good())).toEqual(parseCheckpoint(good()).config);
+  });
 
   test.each(cases)('%s', async (_label, make, message) => {
     const before = await rawBytes(c);
