@@ -81,7 +81,8 @@ test('from a sub-path of python3 -m http.server (no COOP/COEP): assets, workers 
     await ready(page);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
     expect(await page.getByTestId('isolation').textContent()).toMatch(/Cross-origin isolated: no — this host sends no COOP\/COEP headers, so WebAssembly runs single-threaded/);
-    expect(await page.getByTestId('policy-backend').textContent()).toMatch(/Policy trains on: wasm \(1 thread\) — .*single-threaded: the page is not cross-origin isolated/);
+    expect(await page.getByTestId('policy-backend').textContent()).toMatch(/Policy trains on: wasm — .*single-threaded: the page is not cross-origin isolated/);
+    expect(await page.getByTestId('wasm-threads').getAttribute('data-threads')).toBe('1');
     expect(await page.getByTestId('origin').textContent()).toMatch(/Started from the base checkpoint/);
     await page.getByTestId('run-toggle').click();
     await steps(page, 1);
@@ -111,8 +112,10 @@ test('from a sub-path of a host that sends COOP/COEP: cross-origin isolated, and
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(await page.getByTestId('isolation').textContent()).toMatch(/Cross-origin isolated: yes/);
     const backend = await page.getByTestId('policy-backend').textContent();
-    expect(backend).toMatch(/Policy trains on: wasm \(\d+ threads?\) — /);
+    expect(backend).toMatch(/Policy trains on: wasm — /);
     expect(backend).not.toMatch(/single-threaded/);
+    // tfjs picks the count (this 2-core machine gets 1); what matters is that the threaded build started.
+    expect(Number(await page.getByTestId('wasm-threads').getAttribute('data-threads'))).toBeGreaterThanOrEqual(1);
     // The threaded binary is the one tfjs chose, so its thread pool (8 workers, each started
     // from the factory's source text) came up without an error.
     expect(server.log.some((r) => /tfjs-backend-wasm-threaded-simd-[\w-]+\.wasm$/.test(r.path) && r.status === 200)).toBe(true);
