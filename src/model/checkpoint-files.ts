@@ -190,8 +190,8 @@ export function parseCheckpoint(files: CheckpointFiles, { verifyDigests = true }
  * runs this before it stores a checkpoint or hands one to the trainer worker, which decodes
  * it there: decoding every tensor on the page's thread would be one of its longest tasks.
  */
-export function validateCheckpoint(files: CheckpointFiles): CheckpointConfig {
-  return readCheckpoint(files, true, false).config;
+export function validateCheckpoint(files: CheckpointFiles, { verifyDigests = true } = {}): CheckpointConfig {
+  return readCheckpoint(files, verifyDigests, false).config;
 }
 
 function readCheckpoint(files: CheckpointFiles, verifyDigests: boolean, decode: boolean): ParsedCheckpoint {

@@ -673,7 +673,7 @@ export class Controller {
     const write = (async () => {
       try {
         const { saveCheckpointToDb } = await import('../../model/checkpoint-browser.ts');
-        const saved = await saveCheckpointToDb(store.checkpointName(id), files);
+        const saved = await saveCheckpointToDb(store.checkpointName(id), files, { fromTrainer: true });
         if (this.run?.id !== id) return;
         this.readBuffers(files);
         this.run = { ...this.run, checkpointStep: step };
