@@ -85,7 +85,12 @@ test('start, at least 3 iterations in the counter, charts and feed; pause; step 
   await waitStatus('ready');
   const tasks = await longTasks();
   console.log(`first step after ${firstStepS.toFixed(1)} s; long tasks while training: ${tasks.length} (max ${Math.max(0, ...tasks).toFixed(0)} ms)`);
-  expect(Math.max(0, ...tasks), `long tasks: ${tasks.map((x) => x.toFixed(0)).join(', ')}`).toBeLessThanOrEqual(100);
+  // 150 ms, the page's budget at load too: since a checkpoint is written after every step
+  // (a reload loses at most the step in flight), each step's end adds an IndexedDB put of the
+  // ~4 MB checkpoint to the chart and feed updates; on an idle 2-core machine the longest task
+  // measured 90–106 ms (CPU profile: layout and rendering, the put ~16 ms), against ~60 ms
+  // when checkpoints were written every 5 steps. A task past 150 ms is a regression to find.
+  expect(Math.max(0, ...tasks), `long tasks: ${tasks.map((x) => x.toFixed(0)).join(', ')}`).toBeLessThanOrEqual(150);
 
   const paused = await stepCount();
   expect(paused).toBeGreaterThanOrEqual(3);
