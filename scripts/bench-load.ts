@@ -29,6 +29,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/chromium.ts';
 import { serveStatic } from './static-server.ts';
 import './node-compat.mjs';
+import { recordLongTasks } from '../tests/support/long-tasks.ts';
 
 interface Load {
   requests: number;
@@ -68,13 +69,7 @@ async function measure(browser: Browser, dist: string, hash: string): Promise<Lo
   const server = await serveStatic({ root: dist, prefix: '/', isolate: true });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
-    await context.addInitScript(() => {
-      const w = window as unknown as { __longTasks: number[] };
-      w.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    await recordLongTasks(context);
     const page = await context.newPage();
     await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     const t0 = Date.now();
