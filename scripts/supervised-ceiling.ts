@@ -31,7 +31,8 @@ import { generateProgram } from '../src/core/corpus.ts';
 import { Rng } from '../src/core/rng.ts';
 import { parseTaskFile } from '../src/core/taskfile.ts';
 import { TASK_TYPES, type TaskType } from '../src/core/tasks.ts';
-import { distinctInputs, executeDrafts, makeExecutedExamples, type ExecutedExample } from '../src/eval/executed.ts';
+import { makeExecutedExamples, type ExecutedExample } from '../src/eval/executed.ts';
+import { distinctInputs, executeDrafts } from '../src/selfplay/seed-tasks.ts';
 import { isLevel, type Level } from '../src/core/levels.ts';
 import { evaluate } from '../src/eval/evaluate.ts';
 import { initBackend } from '../src/model/backend-node.ts';
@@ -64,7 +65,7 @@ const { values } = parseArgs({
   },
 });
 /** The generator levels the examples are drawn from, in equal shares (core/levels.ts). */
-const levels = values.levels!.split(',').map((x) => Number(x.trim()));
+const levels = values.levels!.split(',').map((x) => Number(x.trim())) as Level[];
 if (levels.length === 0 || !levels.every(isLevel)) {
   console.error(`--levels must be a comma-separated list of 0, 1, 2, 3; got "${values.levels}"`);
   process.exit(2);
@@ -124,7 +125,7 @@ async function makeTaskFile(file: string, n: number): Promise<void> {
   const executor = await InlineExecutor.create();
   const lines: string[] = [];
   while (lines.length < n) {
-    const p = generateProgram(rng, rng.choice(levels) as Level);
+    const p = generateProgram(rng, rng.choice(levels));
     const d = { program: p.program, inputs: distinctInputs(rng, p.params, 10) };
     if (d.inputs.length < 6) continue;
     const [outs] = await executeDrafts(executor, [d], DEFAULT_CONFIG.executorTimeoutMs);
@@ -146,7 +147,11 @@ const context = policy.model.config.contextLength;
 const maxTokens = DEFAULT_CONFIG.maxResponseTokens;
 const dataExecutor = await InlineExecutor.create();
 const evalExecutor = await createExecutor();
-const warmup = Math.round(Number(values.warmup));
+const warmup = Number(values.warmup);
+if (!(Number.isInteger(warmup) && warmup >= 0)) {
+  console.error(`--warmup must be an integer >= 0 (steps), got "${values.warmup}"`);
+  process.exit(2);
+}
 const idTasks = values['id-tasks'] ? parseTaskFile(readFileSync(values['id-tasks'], 'utf8')) : null;
 const meta = { command: ['npx tsx scripts/supervised-ceiling.ts', ...process.argv.slice(2)].join(' '), backend: backend.name, init: values.init, lr, batch, seed, budgetS, evalEveryS, levels, types, warmup, schedule: values.schedule, optimizer: values.optimizer };
 writeFileSync(join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');

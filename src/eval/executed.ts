@@ -14,8 +14,6 @@ import type { Rng } from '../core/rng.ts';
 import { formatAnswer, makeInductionTask, type TaskType } from '../core/tasks.ts';
 import type { Executor } from '../sandbox/types.ts';
 import { distinctInputs, executeDrafts } from '../selfplay/seed-tasks.ts';
-
-export { distinctInputs, executeDrafts, MAX_ANSWER_CHARS } from '../selfplay/seed-tasks.ts';
 import { solvePrompt, type SolveTask } from '../selfplay/judge.ts';
 
 /** Induction pairs per task, as the benchmark asks them (10 = 5 shown + 5 held out) and the default preset proposes (6). */
