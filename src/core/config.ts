@@ -28,7 +28,12 @@ export type KlRoles = (typeof KL_ROLES)[number];
 /** The generator's levels, as the config and the URL spell them (core/levels.ts). */
 export const SEED_LEVELS = ['L0', 'L1', 'L2', 'L3'] as const;
 
-export const LEARNABILITY_VARIANTS = ['equation', 'code'] as const;
+/** 'equation' and 'code' are the paper's two readings of the learnability reward; 'validity'
+ *  pays every valid new task the same (1), whatever its solve rate: the ablation that measures
+ *  what the learnability term (the curriculum) adds over "propose anything that runs". */
+export const LEARNABILITY_VARIANTS = ['equation', 'code', 'validity'] as const;
+/** The optimizer of the policy's update (src/model/optim.ts, muon.ts). */
+export const OPTIMIZERS = ['adamw', 'muon'] as const;
 export const DUPLICATE_POLICIES = ['reject', 'penalise'] as const;
 
 const choices = (xs: readonly string[]) => xs.map((x) => `"${x}"`).join(', ');
@@ -79,7 +84,8 @@ const RewardSchema = v.strictObject(
      *  constant" the learnable ones, and proposer and solver co-adapt on it (docs/RESULTS.md). */
     // Optional with its neutral value so configs saved before the field existed still load.
     ignoreModalHits: v.optional(bool(), false),
-    /** Reward when r̄ ∈ {0, 1}: 0 ('equation', the paper's text) or `trivialTask` ('code', its code). */
+    /** Reward when r̄ ∈ {0, 1}: 0 ('equation', the paper's text) or `trivialTask` ('code', its code);
+     *  'validity' pays 1 for every valid new task (no learnability term: an ablation). */
     learnability: oneOf(LEARNABILITY_VARIANTS),
     /** The 'code' variant's reward for a task every rollout solved, or none did (paper code −0.5). */
     trivialTask: num(-10, 10),
@@ -127,8 +133,12 @@ const ConfigObject = v.strictObject(
     temperature: num(0, 5, true),
     /** Nucleus sampling mass (paper 1.0 = off). */
     topP: num(0, 1, true),
-    /** AdamW learning rate. */
+    /** Learning rate of the update's optimizer. */
     lr: num(0, 1, true),
+    /** The update's optimizer: 'adamw' (the paper's), or 'muon' (orthogonalised momentum for the
+     *  blocks' weight matrices, AdamW for the rest; src/model/muon.ts).
+     *  Optional with its neutral value so configs saved before the field existed still load. */
+    optimizer: v.optional(oneOf(OPTIMIZERS), 'adamw'),
     /** AdamW decoupled weight decay. */
     weightDecay: num(0, 1),
     /** Global gradient-norm clip (paper 1.0); 0 turns it off. */
@@ -155,6 +165,14 @@ const ConfigObject = v.strictObject(
       ),
       [],
     ),
+    /** Weight of the executor's answers (paper: 0, none). The executor knows the right answer to
+     *  every valid proposal — o for deduction, i for abduction, the program for induction — so the
+     *  solver may also learn it directly: each valid new task of the step joins the update as a
+     *  solver response holding that answer, with this advantage (at ratio 1 it is cross-entropy on
+     *  the answer, scaled). No human data enters; the proposer still chooses every task. Not the
+     *  paper's RL: an expert-iteration-style term beside it (DESIGN §7).
+     *  Optional with its neutral value so configs saved before the field existed still load. */
+    executorAnswers: v.optional(num(0, 10), 0),
     /** Longest prompt, in tokens; longer prompts are skipped by the loop. */
     maxPromptTokens: int(16, 65536),
     /** Sampling budget per response, in tokens; a response without <eos> by then is unparseable. */
@@ -214,6 +232,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   temperature: 1,
   topP: 1,
   lr: 5e-4,
+  optimizer: 'adamw',
   weightDecay: 0.01,
   gradClip: 1,
   clipEps: 0.2,
@@ -223,6 +242,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   klCoef: 0,
   klRoles: 'both',
   seedLevels: [] as ('L0' | 'L1' | 'L2' | 'L3')[],
+  executorAnswers: 0,
   maxPromptTokens: 1024,
   maxResponseTokens: 192,
   modelSize: 'small',
@@ -305,8 +325,14 @@ export function stableStringify(value: unknown): string {
  * state) still matches its config after an upgrade.
  */
 function withoutNeutralAdditions(config: Config): unknown {
-  const { klRoles, seedLevels, ...rest } = config;
-  const out: Record<string, unknown> = { ...rest, ...(klRoles !== 'both' ? { klRoles } : {}), ...(seedLevels.length > 0 ? { seedLevels } : {}) };
+  const { klRoles, seedLevels, optimizer, executorAnswers, ...rest } = config;
+  const out: Record<string, unknown> = {
+    ...rest,
+    ...(klRoles !== 'both' ? { klRoles } : {}),
+    ...(seedLevels.length > 0 ? { seedLevels } : {}),
+    ...(optimizer !== 'adamw' ? { optimizer } : {}),
+    ...(executorAnswers !== 0 ? { executorAnswers } : {}),
+  };
   const { solverTypeCredit, solverNearCredit, ignoreModalHits, ...rewards } = config.rewards;
   return {
     ...out,

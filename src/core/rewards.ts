@@ -11,6 +11,7 @@
 //   1 − r̄ when 0 < r̄ < 1 — tasks the current solver sometimes solves are worth most;
 //   r̄ ∈ {0, 1} (impossible or trivial for the solver): 0 in the paper's equation,
 //   −0.5 in the paper's code (`learnability: 'equation' | 'code'`);
+//   'validity' (an ablation, not the paper): 1 for every valid new task, r̄ ignored;
 //   invalid (the executor rejected it) or unparseable: −1.
 // Duplicates (the program is already in that type's buffer): 'reject' treats the proposal
 // as invalid (proposerInvalid, not added, not solved); 'penalise' gives
@@ -48,6 +49,7 @@ export function solveRate(successes: readonly boolean[]): number {
 /** The learnability reward for a valid, new task with solve rate `rbar`. */
 export function learnabilityReward(rbar: number, r: RewardConfig): number {
   if (!(rbar >= 0 && rbar <= 1)) throw new RangeError(`solve rate must be in [0, 1], got ${rbar}`);
+  if (r.learnability === 'validity') return 1;
   if (rbar === 0 || rbar === 1) return r.learnability === 'equation' ? 0 : r.trivialTask;
   return 1 - rbar;
 }

@@ -13,7 +13,8 @@
 //                 judged by the executor
 //   4. update     TRR++ advantages over six (type × role) baselines, then one PPO-clip
 //                 step (none while the buffers are still seeding; proposer responses left
-//                 out when the proposer is not trained)
+//                 out when the proposer is not trained); with executorAnswers > 0 the
+//                 executor's answers to this step's valid tasks join it (not the paper)
 //   5. buffers    this step's valid proposals join the buffers and become the head of the
 //                 next step's solver batch
 //
@@ -29,8 +30,10 @@ import { duplicateIsUsable, proposerReward, solveRate, solverReward, type Propos
 import { configHash, type Config } from '../core/config.ts';
 import { Rng } from '../core/rng.ts';
 import { inductionKey, normaliseSource, tripletKey, TaskBuffers } from '../core/buffer.ts';
+import { classifyLevel, LEVELS, type Level } from '../core/levels.ts';
 import {
   buildPrompt,
+  formatAnswer,
   makeInductionTask,
   parseProposal,
   promptFieldProblem,
@@ -401,6 +404,17 @@ export class SelfPlay {
         });
       });
     }
+    // The executor's answers (config.executorAnswers): each valid new task of this step, with
+    // its right answer as the solver's response. Seeding steps train nothing, these included.
+    let given = 0;
+    if (!seeding && c.executorAnswers > 0) {
+      for (const p of proposals) {
+        if (p.status !== 'valid' || !p.task) continue;
+        const task = taskOf(p.type, p.task);
+        trainable.push({ prompt: solvePrompt(task), answer: rightAnswer(task), advantage: c.executorAnswers, ...(c.klRoles === 'propose' ? { klWeight: 0 } : {}) });
+        given++;
+      }
+    }
     let update: UpdateReport = ZERO_UPDATE;
     if (trainable.length > 0) update = { updated: true, ...(await this.policy.update(trainable)) };
     time.updateMs = now() - t;
@@ -429,7 +443,7 @@ export class SelfPlay {
     const wallMs = now() - started;
     this.done = n;
     this.elapsedMs += wallMs;
-    const report = this.report(n, seeding, proposals, solved, items, stats, update, time, wallMs, sampledTokens, samplingMs, skippedPrompts);
+    const report = this.report(n, seeding, proposals, solved, items, stats, update, time, wallMs, sampledTokens, samplingMs, skippedPrompts, given);
     for (const p of proposals) this.events.emit('proposal', proposalEvent(n, p));
     if (this.events.has('rollout')) {
       for (const r of solved) {
@@ -464,6 +478,7 @@ export class SelfPlay {
     sampledTokens: number,
     samplingMs: number,
     skippedPrompts: number,
+    given: number,
   ): StepReport {
     const roles = Object.fromEntries(CONFIG_KEYS.map((key) => [key, emptyRoleStats()])) as StepReport['roles'];
     for (const key of CONFIG_KEYS) {
@@ -497,6 +512,14 @@ export class SelfPlay {
       const rates = ofType.filter((p) => p.solveRate !== null).map((p) => p.solveRate!);
       return { tasks: rates.length, meanSolveRate: mean(rates), meanProposerReward: mean(ofType.map((p) => p.reward)) };
     });
+    // The curriculum as it happens: which levels the valid new tasks are, and how often the
+    // solver's learnability rollouts solved them.
+    const levels = Object.fromEntries(
+      LEVELS.map((level) => {
+        const rates = proposals.filter((p) => p.status === 'valid' && p.solveRate !== null && levelOfTask(p) === level).map((p) => p.solveRate!);
+        return [`L${level}`, { valid: rates.length, meanSolveRate: rates.length > 0 ? mean(rates) : null }];
+      }),
+    ) as StepReport['levels'];
     return {
       step: n,
       t: this.elapsedMs / 1000,
@@ -511,6 +534,8 @@ export class SelfPlay {
         byType: perType((type) => ({ total: proposals.filter((p) => p.type === type).length, valid: proposals.filter((p) => p.type === type && p.status === 'valid').length })),
       },
       learnability,
+      levels,
+      executorAnswers: given,
       solve,
       buffers: perType((type) => this.buffers.size(type)),
       update,
@@ -549,6 +574,30 @@ export function modalAnswers(rollouts: readonly Pick<Rollout, 'task' | 'prompt' 
     if (best) out.set(type, best[0]);
   }
   return out;
+}
+
+/** The level of a proposal's program (an induction task's is its source's); a program the
+ *  level reader cannot parse counts as the full grammar, L3. Cached: the buffers repeat programs. */
+const levelCache = new Map<string, Level>();
+function levelOfTask(p: Proposal): Level {
+  const program = p.task!.program;
+  let level = levelCache.get(program);
+  if (level === undefined) {
+    try {
+      level = classifyLevel(program);
+    } catch {
+      level = 3;
+    }
+    if (levelCache.size > 10_000) levelCache.clear();
+    levelCache.set(program, level);
+  }
+  return level;
+}
+
+/** The response a solver that is right would give (formatted as the parsers read it). */
+function rightAnswer(t: SolveTask): string {
+  if (t.type === 'induction') return formatAnswer('induction', { program: t.task.program });
+  return t.type === 'deduction' ? formatAnswer('deduction', { output: t.task.output }) : formatAnswer('abduction', { input: t.task.input });
 }
 
 function taskOf(type: TaskType, task: Triplet | InductionTask): SolveTask {

@@ -11,7 +11,7 @@ import { modelConfig, type ModelConfig } from '../model/config.ts';
 import { CharTokenizer } from '../model/tokenizer.ts';
 import { Transformer } from '../model/transformer.ts';
 import { TransformerPolicy as ModelPolicy } from '../model/policy.ts';
-import type { Trainer } from '../model/train.ts';
+import { responseLogprobs, type Trainer } from '../model/train.ts';
 import { captureCheckpoint, modelFromCheckpoint, parseCheckpoint, restoreCheckpoint, CheckpointError, type CheckpointFiles } from '../model/checkpoint.ts';
 
 export interface GenerateOptions {
@@ -33,9 +33,9 @@ export interface Generation {
   logprobs: number[];
 }
 
-export interface UpdateItem {
+/** A response the policy sampled: its tokens and their log-probs, as `generate` returned them. */
+export interface SampledItem {
   prompt: string;
-  /** Response tokens and their log-probs, as `generate` returned them. */
   tokens: number[];
   logprobs: number[];
   /** One advantage per response, broadcast to its tokens. */
@@ -43,6 +43,21 @@ export interface UpdateItem {
   /** Weight of this response's KL penalty to the reference (default 1; config.klRoles). */
   klWeight?: number;
 }
+
+/**
+ * A response the policy did not sample (the executor's answer, config.executorAnswers): its text,
+ * tokenized by the policy, whose "old" log-probs are the current weights' own — the ratio is 1,
+ * so the PPO term is the answer's cross-entropy times the advantage.
+ */
+export interface GivenItem {
+  prompt: string;
+  /** The response text, `<eos>` included. */
+  answer: string;
+  advantage: number;
+  klWeight?: number;
+}
+
+export type UpdateItem = SampledItem | GivenItem;
 
 export interface UpdateStats {
   loss: number;
@@ -186,7 +201,7 @@ export class TransformerPolicy implements Policy {
 
   async update(items: UpdateItem[]): Promise<UpdateStats> {
     if (!this.trainable) throw new PolicyError('this policy was loaded for sampling only; it cannot be updated');
-    const used = items.filter((it) => it.tokens.length > 0);
+    const used = (await this.sampledForm(items)).filter((it) => it.tokens.length > 0);
     if (used.length === 0) throw new PolicyError('update needs at least one response with tokens');
     const s = await this.inner.update({
       rollouts: used.map((it) => ({ prompt: this.tokenizer.encode(it.prompt), tokens: it.tokens, logprobs: it.logprobs, text: '', stopped: true })),
@@ -194,6 +209,26 @@ export class TransformerPolicy implements Policy {
       ...(used.some((it) => it.klWeight !== undefined) ? { klWeights: used.map((it) => it.klWeight ?? 1) } : {}),
     });
     return { loss: s.loss, entropy: s.entropy, clipFrac: s.clipFrac, gradNorm: s.gradNorm, approxKl: s.approxKl, tokens: s.tokens };
+  }
+
+  /** Every item with tokens and old log-probs: a given answer is tokenized and scored by the current weights. */
+  private async sampledForm(items: UpdateItem[]): Promise<SampledItem[]> {
+    const given = items.flatMap((it, i) => ('answer' in it ? [i] : []));
+    if (given.length === 0) return items as SampledItem[];
+    const prompts = given.map((i) => this.tokenizer.encode(items[i].prompt));
+    const answers = given.map((i) => this.tokenizer.encode((items[i] as GivenItem).answer));
+    const logprobs: number[][] = [];
+    // In the trainer's micro-batches: the forward is as large as one of the update's.
+    for (let k = 0; k < given.length; k += TRAIN_ROWS) {
+      const rows = given.slice(k, k + TRAIN_ROWS).map((_, j) => k + j);
+      logprobs.push(...(await responseLogprobs(this.model, rows.map((r) => [...prompts[r], ...answers[r]]), rows.map((r) => prompts[r].length))));
+    }
+    const out = items.slice() as SampledItem[];
+    given.forEach((i, k) => {
+      const { prompt, advantage, klWeight } = items[i];
+      out[i] = { prompt, tokens: answers[k], logprobs: logprobs[k], advantage, ...(klWeight !== undefined ? { klWeight } : {}) };
+    });
+    return out;
   }
 
   /** Checkpoint files of the current weights and optimizer state, with `meta`. */

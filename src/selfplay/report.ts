@@ -95,6 +95,14 @@ export interface PhaseTimes {
   updateMs: number;
 }
 
+export type LevelKey = 'L0' | 'L1' | 'L2' | 'L3';
+export const LEVEL_KEYS: readonly LevelKey[] = ['L0', 'L1', 'L2', 'L3'];
+
+export interface LevelStats {
+  valid: number;
+  meanSolveRate: number | null;
+}
+
 export interface StepReport {
   /** 1-based number of this step. */
   step: number;
@@ -106,6 +114,11 @@ export interface StepReport {
   roles: Record<ConfigKey, RoleStats>;
   proposals: ProposalStats;
   learnability: Record<TaskType, LearnabilityStats>;
+  /** The valid new proposals of the step by level (core/levels.ts; an induction task counts at
+   *  its source program's level) and their mean learnability solve rate r̄ (null: none). */
+  levels: Record<LevelKey, LevelStats>;
+  /** Executor answers trained on this step (config.executorAnswers; 0 when off). */
+  executorAnswers: number;
   solve: Record<TaskType, SolveStats>;
   /** Buffer sizes after this step's proposals were added. */
   buffers: Record<TaskType, number>;

@@ -86,7 +86,7 @@ class ScriptedPolicy implements Policy {
 
   async update(items: UpdateItem[]): Promise<UpdateStats> {
     this.updates.push(items);
-    return { loss: 0.5, entropy: 1.5, clipFrac: 0, gradNorm: 0.25, approxKl: 0, tokens: items.reduce((s, it) => s + it.tokens.length, 0) };
+    return { loss: 0.5, entropy: 1.5, clipFrac: 0, gradNorm: 0.25, approxKl: 0, tokens: items.reduce((s, it) => s + ('tokens' in it ? it.tokens.length : it.answer.length), 0) };
   }
 }
 
