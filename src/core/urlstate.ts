@@ -8,7 +8,7 @@
 // control also has a `<key>_hide` flag, so a course can embed a page with only the knobs
 // it is teaching.
 import { ConfigError, mergeConfig, stableStringify, validateConfig, type Config, type ConfigOverrides } from './config.ts';
-import { BACKEND_PREFS, BASELINES, DUPLICATE_POLICIES, KL_ROLES, LEARNABILITY_VARIANTS, MODEL_SIZE_NAMES, SEED_LEVELS } from './config.ts';
+import { BACKEND_PREFS, BASELINES, DUPLICATE_POLICIES, KL_ROLES, LEARNABILITY_VARIANTS, MODEL_SIZE_NAMES, OPTIMIZERS, SEED_LEVELS } from './config.ts';
 import { PRESET_NAMES, isPresetName, resolvePreset, type PresetName } from './presets.ts';
 import { TASK_TYPES } from './tasks.ts';
 
@@ -44,6 +44,8 @@ export const PROPS: readonly Prop[] = [
   { key: 'temp', path: 'temperature', kind: 'number', label: 'Temperature' },
   { key: 'topP', path: 'topP', kind: 'number', label: 'Top-p' },
   { key: 'lr', path: 'lr', kind: 'number', label: 'Learning rate' },
+  { key: 'optimizer', path: 'optimizer', kind: 'choice', options: OPTIMIZERS, label: 'Optimizer (adamw / muon)' },
+  { key: 'execAnswers', path: 'executorAnswers', kind: 'number', label: "Executor's answers as solver responses, weight (0 = the paper: none)" },
   { key: 'wd', path: 'weightDecay', kind: 'number', label: 'Weight decay' },
   { key: 'gradClip', path: 'gradClip', kind: 'number', label: 'Gradient clip' },
   { key: 'clip', path: 'clipEps', kind: 'number', label: 'PPO clip ε' },

@@ -72,6 +72,9 @@ test('start, at least 3 iterations in the counter, charts and feed; pause; step 
   await expect.poll(() => page.getByTestId('feed-problem').count()).toBeGreaterThan(0);
   // The reward chart drew its six lines (uPlot's legend lists every series).
   expect(await page.getByTestId('chart-reward').locator('.u-legend .u-series').count()).toBe(7);
+  // The curriculum: the level mix of valid new tasks and their solve rate, one line per level.
+  expect(await page.getByTestId('chart-levels').locator('.u-legend .u-series').count()).toBe(5);
+  expect(await page.getByTestId('chart-level-solve').locator('.u-legend .u-series').count()).toBe(5);
   await page.screenshot({ path: join(SHOTS, '2-training.png'), fullPage: true });
 
   // Space pauses (focus off the button, so it is the page's shortcut, not a click).

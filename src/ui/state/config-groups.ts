@@ -4,7 +4,7 @@
 export const CONFIG_GROUPS: readonly { title: string; keys: readonly string[] }[] = [
   { title: 'Run', keys: ['seed', 'types', 'model', 'backend'] },
   { title: 'Self-play', keys: ['seedLevels', 'batch', 'refs', 'useRefs', 'inputs', 'rollouts', 'group', 'seedFactor', 'propose', 'trainProposer'] },
-  { title: 'Policy update', keys: ['baseline', 'lr', 'wd', 'gradClip', 'clip', 'entropy', 'kl', 'klRoles', 'temp', 'topP'] },
+  { title: 'Policy update', keys: ['baseline', 'execAnswers', 'optimizer', 'lr', 'wd', 'gradClip', 'clip', 'entropy', 'kl', 'klRoles', 'temp', 'topP'] },
   { title: 'Budgets', keys: ['maxPrompt', 'maxResponse', 'timeout'] },
   { title: 'Rewards', keys: ['rCorrect', 'rWrong', 'rFormat', 'rType', 'rNear', 'pInvalid', 'pFormat', 'learnability', 'modalHits', 'trivial', 'duplicate', 'dupPenalty'] },
 ];

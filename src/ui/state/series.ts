@@ -2,7 +2,7 @@
 // one StepReport. Colours are Okabe–Ito (distinguishable with every common colour-vision
 // deficiency); the task type picks the colour and the role the dash, so six lines stay
 // legible without relying on hue alone.
-import type { StepReport } from '../../selfplay/report.ts';
+import { LEVEL_KEYS, type LevelKey, type StepReport } from '../../selfplay/report.ts';
 import { TASK_TYPES, type TaskType } from '../../core/task-types.ts';
 import type { Accuracy, TypeCounts } from '../../eval/evaluate.ts';
 import type { BenchmarkResult, BenchmarkTiers } from '../../selfplay/trainer.ts';
@@ -28,7 +28,8 @@ export interface SeriesSpec {
   label: string;
   colour: string;
   dash?: number[];
-  value: (r: StepReport) => number;
+  /** null: nothing to plot at that step (a gap, not a zero). */
+  value: (r: StepReport) => number | null;
 }
 
 export interface ChartSpec {
@@ -47,6 +48,18 @@ const perRole = (f: (r: StepReport, key: `${TaskType}.${'propose' | 'solve'}`) =
 
 const share = (r: StepReport, ...statuses: (keyof StepReport['proposals']['verdicts'])[]) =>
   r.proposals.total > 0 ? statuses.reduce((a, s) => a + (r.proposals.verdicts[s] ?? 0), 0) / r.proposals.total : 0;
+
+// Levels from easy to hard: light to dark, one hue family, so the order reads without the legend.
+const LEVEL_COLOUR: Record<LevelKey, string> = { L0: OKABE_ITO.sky, L1: OKABE_ITO.blue, L2: OKABE_ITO.purple, L3: OKABE_ITO.black };
+const LEVEL_LABELS: Record<LevelKey, string> = { L0: 'one operation', L1: 'one expression', L2: 'statements', L3: 'full grammar' };
+
+/** A level's share of the step's valid new tasks; null when there were none (or the report
+ *  predates levels: an imported old run log). */
+function levelShare(r: StepReport, k: LevelKey): number | null {
+  if (!r.levels) return null;
+  const total = LEVEL_KEYS.reduce((a, x) => a + (r.levels[x]?.valid ?? 0), 0);
+  return total > 0 ? (r.levels[k]?.valid ?? 0) / total : null;
+}
 
 export const CHARTS: ChartSpec[] = [
   { id: 'reward', title: 'Mean reward per task type and role', unit: 'reward', series: perRole((r, k) => r.roles[k]?.meanReward ?? 0) },
@@ -69,6 +82,18 @@ export const CHARTS: ChartSpec[] = [
       { label: 'timeout / memory', colour: OKABE_ITO.black, value: (r) => share(r, 'timeout', 'memory') },
       { label: 'other rejections', colour: OKABE_ITO.blue, dash: PROPOSE_DASH, value: (r) => share(r, 'not-distinct', 'unpromptable', 'prompt-too-long', 'nondeterministic', 'invalid-input', 'invalid-output') },
     ],
+  },
+  {
+    id: 'levels',
+    title: 'Curriculum: level mix of valid new tasks',
+    unit: 'share of valid tasks',
+    series: LEVEL_KEYS.map((k) => ({ label: `${k} ${LEVEL_LABELS[k]}`, colour: LEVEL_COLOUR[k], value: (r: StepReport) => levelShare(r, k) })),
+  },
+  {
+    id: 'level-solve',
+    title: 'Curriculum: solve rate of valid new tasks per level',
+    unit: 'mean r̄ (learnability rollouts)',
+    series: LEVEL_KEYS.map((k) => ({ label: k, colour: LEVEL_COLOUR[k], value: (r: StepReport) => r.levels?.[k]?.meanSolveRate ?? null })),
   },
   { id: 'lengths', title: 'Mean response length', unit: 'tokens', series: perRole((r, k) => r.roles[k]?.meanResponseTokens ?? 0) },
   {
@@ -111,7 +136,7 @@ export const CHARTS: ChartSpec[] = [
 ];
 
 /** uPlot's column data for one chart: x = step, then one column per series. */
-export function columns(spec: ChartSpec, reports: readonly StepReport[]): number[][] {
+export function columns(spec: ChartSpec, reports: readonly StepReport[]): (number | null)[][] {
   return [reports.map((r) => r.step), ...spec.series.map((s) => reports.map((r) => s.value(r)))];
 }
 

@@ -53,7 +53,7 @@ describe('config schema', () => {
       [{ executorTimeoutMs: 5 }, 'executorTimeoutMs', 'must be >= 10'],
       [{ seed: -3 }, 'seed', 'must be >= 0'],
       [{ baseline: 'batch' }, 'baseline', 'must be one of "task-relative", "group"'],
-      [{ rewards: { ...DEFAULT_CONFIG.rewards, learnability: 'both' } }, 'rewards.learnability', 'must be one of "equation", "code"'],
+      [{ rewards: { ...DEFAULT_CONFIG.rewards, learnability: 'both' } }, 'rewards.learnability', 'must be one of "equation", "code", "validity"'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, duplicate: 'ignore' } }, 'rewards.duplicate', 'must be one of "reject", "penalise"'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, solverFormat: 20 } }, 'rewards.solverFormat', 'must be <= 10'],
       [{ rewards: { ...DEFAULT_CONFIG.rewards, solverCorrect: -0.5 } }, 'rewards.solverCorrect', 'must be greater than rewards.solverWrong'],

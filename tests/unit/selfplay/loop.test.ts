@@ -12,12 +12,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { PRESETS, resolvePreset } from '../../../src/core/presets.ts';
 import { TaskBuffers } from '../../../src/core/buffer.ts';
-import { TOK } from '../../../src/core/tasks.ts';
+import { formatAnswer, TOK, type Triplet } from '../../../src/core/tasks.ts';
 import { DEFAULT_CONFIG, type Config } from '../../../src/core/config.ts';
 import { createExecutor, type SandboxPool } from '../../../src/sandbox/index.ts';
 import { initBackend } from '../../../src/model/backend-node.ts';
+import { responseLogprobs } from '../../../src/model/train.ts';
 import { SelfPlay, SelfPlayError, modalAnswers } from '../../../src/selfplay/loop.ts';
-import { textCloseness } from '../../../src/selfplay/judge.ts';
+import { solvePrompt, textCloseness } from '../../../src/selfplay/judge.ts';
 import { TransformerPolicy, type Generation, type GenerateOptions, type Policy, type UpdateItem, type UpdateStats } from '../../../src/selfplay/policy.ts';
 import { CONFIG_KEYS, type ProposalEvent, type RolloutEvent, type StepReport } from '../../../src/selfplay/report.ts';
 import { parseState, StateError } from '../../../src/selfplay/state.ts';
@@ -174,6 +175,41 @@ describe('one step, scripted policy', () => {
     expect(proposals.filter((p) => p.step === 2 && p.type === 'deduction').every((p) => p.status === 'duplicate')).toBe(true);
   });
 
+  test("executorAnswers: each valid new task joins the update with the executor's answer as the solver's response; levels are reported", async () => {
+    const config = smoke({ seedFactor: 0, executorAnswers: 0.5 });
+    const policy = new ScriptedPolicy(config.inductionInputs);
+    const loop = new SelfPlay(config, policy, executor);
+    const proposals: ProposalEvent[] = [];
+    loop.events.on('proposal', (e) => proposals.push(e));
+    const r = await loop.step();
+    const valid = proposals.filter((p) => p.status === 'valid');
+    expect(valid.map((p) => p.type)).toEqual(['deduction', 'induction']);
+    expect(r.executorAnswers).toBe(2);
+    const given = policy.updates[0].filter((it) => 'answer' in it);
+    expect(given).toHaveLength(2);
+    const ded = valid.find((p) => p.type === 'deduction')!.task!;
+    const ind = valid.find((p) => p.type === 'induction')!.task!;
+    expect(given[0]).toMatchObject({ prompt: solvePrompt({ type: 'deduction', task: ded as Triplet }), answer: formatAnswer('deduction', { output: '42' }), advantage: 0.5 });
+    expect(given[1]).toMatchObject({ answer: formatAnswer('induction', { program: ind.program }), advantage: 0.5 });
+    // The doubling program is one operation on one argument (L0); the induction task's source is the identity (L0 too).
+    expect(r.levels.L0.valid).toBe(2);
+    expect(r.levels.L0.meanSolveRate).toBeCloseTo((1 + 0) / 2);
+    expect(r.levels.L1).toEqual({ valid: 0, meanSolveRate: null });
+    // Off (the paper): no given answers.
+    const plain = new ScriptedPolicy(config.inductionInputs);
+    const r0 = await new SelfPlay(smoke({ seedFactor: 0 }), plain, executor).step();
+    expect(r0.executorAnswers).toBe(0);
+    expect(plain.updates[0].some((it) => 'answer' in it)).toBe(false);
+  });
+
+  test("learnability 'validity' pays every valid new task 1, whatever its solve rate (the no-curriculum ablation)", async () => {
+    const { proposals } = await firstStep(smoke({ rewards: { learnability: 'validity' } }), new ScriptedPolicy(smoke().inductionInputs));
+    const valid = proposals.filter((p) => p.status === 'valid');
+    expect(valid.map((p) => p.solveRate)).toEqual([1, 0]);
+    expect(valid.every((p) => p.reward === 1)).toBe(true);
+    expect(proposals.filter((p) => p.status === 'duplicate').every((p) => p.reward === smoke().rewards.duplicatePenalty)).toBe(true);
+  });
+
   test('the proposer is left out of the update when it is not trained; rejected duplicates are invalid', async () => {
     const config = smoke({ trainProposer: false, seedFactor: 0, rewards: { duplicate: 'reject' } });
     const policy = new ScriptedPolicy(config.inductionInputs);
@@ -324,6 +360,34 @@ function seededBuffers(): TaskBuffers {
   }
   return b;
 }
+
+describe('a given answer (executorAnswers) in the real policy', () => {
+  test("is the same update as that answer sampled with the current weights' log-probs: ratio 1, nothing clipped", async () => {
+    const config = smoke({ seed: 3 });
+    const prompt = solvePrompt({ type: 'deduction', task: { program: DOUBLE, input: '3', output: '6' } });
+    const answer = formatAnswer('deduction', { output: '6' });
+    const a = TransformerPolicy.create(config);
+    const b = TransformerPolicy.create(config);
+    try {
+      const tokens = b.tokenizer.encode(answer);
+      const p = b.tokenizer.encode(prompt);
+      const [logprobs] = await responseLogprobs(b.model, [[...p, ...tokens]], [p.length]);
+      const sa = await a.update([{ prompt, answer, advantage: 0.7 }]);
+      const sb = await b.update([{ prompt, tokens, logprobs, advantage: 0.7 }]);
+      expect(sa.tokens).toBe(tokens.length);
+      expect(tokens.at(-1)).toBe(b.tokenizer.encode(TOK.eos)[0]);
+      expect(sa.clipFrac).toBe(0);
+      expect(Math.abs(sa.approxKl)).toBeLessThan(1e-6);
+      expect(sa.loss).toBeCloseTo(sb.loss, 6);
+      const wa = await a.weights();
+      const wb = await b.weights();
+      for (const [name, w] of wa) expect(Array.from(w), name).toEqual(Array.from(wb.get(name)!));
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+});
 
 /** Every number anywhere in `value`, with its path. */
 function numbers(value: unknown, path = ''): [string, number][] {

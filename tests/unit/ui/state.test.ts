@@ -103,6 +103,25 @@ describe('chart series', () => {
     }
     expect(CHARTS.find((c) => c.id === 'reward')!.series).toHaveLength(6);
   });
+
+  it("the curriculum charts: each level's share of the valid new tasks and its solve rate, gaps where a step had none or a log predates levels", () => {
+    const levels = CHARTS.find((c) => c.id === 'levels')!;
+    const solve = CHARTS.find((c) => c.id === 'level-solve')!;
+    const lv = (v0: number, v1: number, r0: number | null, r1: number | null) => ({
+      L0: { valid: v0, meanSolveRate: r0 },
+      L1: { valid: v1, meanSolveRate: r1 },
+      L2: { valid: 0, meanSolveRate: null },
+      L3: { valid: 0, meanSolveRate: null },
+    });
+    const reports = [
+      { step: 1, levels: lv(3, 1, 0.5, 0.25) },
+      { step: 2, levels: lv(0, 0, null, null) },
+      { step: 3 }, // a run log written before levels were reported
+    ] as unknown as StepReport[];
+    expect(columns(levels, reports)).toEqual([[1, 2, 3], [0.75, null, null], [0.25, null, null], [0, null, null], [0, null, null]]);
+    expect(columns(solve, reports)).toEqual([[1, 2, 3], [0.5, null, null], [0.25, null, null], [null, null, null], [null, null, null]]);
+    expect(levels.series.map((s) => s.label)).toEqual(['L0 one operation', 'L1 one expression', 'L2 statements', 'L3 full grammar']);
+  });
 });
 
 const counts = (d: number, a: number, i: number) => ({ deduction: d, abduction: a, induction: i });
