@@ -61,6 +61,8 @@ export const PRESETS = {
       maxPromptTokens: 4096,
       maxResponseTokens: 1024,
       rewards: { learnability: 'equation' },
+      // The paper's validity: a program that runs deterministically is valid, whatever it returns.
+      requireValue: false,
     },
   },
   'deduction-only': {

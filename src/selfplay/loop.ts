@@ -292,6 +292,11 @@ export class SelfPlay {
         p.reason = `output ${bad}`;
         return;
       }
+      if (c.requireValue && outputs.every((o) => o === 'undefined')) {
+        p.status = 'invalid-output';
+        p.reason = 'the program returns undefined: a task must return a value';
+        return;
+      }
       let task: Triplet | InductionTask;
       let key: string;
       let duplicate: boolean;

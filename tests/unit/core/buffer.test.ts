@@ -25,8 +25,9 @@ describe('task buffers', () => {
     expect(b.isDuplicate('deduction', { program: 'function f(x){ return x + 1 }' })).toBe(false); // no semicolon: another token list
     expect(b.isDuplicate('deduction', { program: 'function  f(x) { return x + 1; }' })).toBe(true);
     expect(b.add('deduction', { ...t(1), input: '5', output: '6' })).toBe(true);
-    // Names and literal spelling still matter.
-    expect(b.add('deduction', { program: 'function f(y) { return y + 1; }', input: '1', output: '2' })).toBe(true);
+    // A parameter's name does not matter; literal spelling and other names do.
+    expect(b.add('deduction', { program: 'function f(y) { return y + 1; }', input: '1', output: '2' })).toBe(false);
+    expect(b.add('deduction', { program: 'function f(y) { return y + one; }', input: '1', output: '2' })).toBe(true);
     expect(b.add('deduction', { ...t(1), input: "'1'" })).toBe(true);
     expect(b.deduction.size).toBe(4);
     // Buffers are per type.
@@ -34,6 +35,17 @@ describe('task buffers', () => {
     expect(b.isDuplicate('abduction', { program: t(2).program })).toBe(false);
     expect(normaliseSource('a  +\n b // c')).toBe('a + b');
     expect(normaliseSource('"unterminated')).toBe('"unterminated'); // untokenisable text still has a key
+    // The names a program declares do not matter; properties and globals do.
+    const same = (a: string, b: string) => expect(normaliseSource(a)).toBe(normaliseSource(b));
+    same('function f(t) { }', 'function f(word) { }');
+    same('function f(s) { return s.length + s; }', 'function f(x) { return x.length + x; }');
+    same('function f(a, b) { let n = a * b; return n; }', 'function f(p, q) { let m = p * q; return m; }');
+    same('function f(xs) { return xs.map(x => x + 1); }', 'function f(ys) { return ys.map(y => y + 1); }');
+    same('function f(xs) { return xs.map((x, i) => x + i); }', 'function f(v) { return v.map((a, b) => a + b); }');
+    expect(normaliseSource('function f(a, b) { return a - b; }')).not.toBe(normaliseSource('function f(a, b) { return b - a; }'));
+    expect(normaliseSource('function f(s) { return s.length; }')).not.toBe(normaliseSource('function f(s) { return s.size; }'));
+    expect(normaliseSource('function f(x) { return Math.abs(x); }')).not.toBe(normaliseSource('function f(x) { return Math.sign(x); }'));
+    expect(normaliseSource('function f(x) { return x + y; }')).not.toBe(normaliseSource('function f(x) { return x + z; }'));
   });
 
   it('deduplicate induction tasks by program and inputs', () => {

@@ -210,6 +210,20 @@ describe('one step, scripted policy', () => {
     expect(proposals.filter((p) => p.status === 'duplicate').every((p) => p.reward === smoke().rewards.duplicatePenalty)).toBe(true);
   });
 
+  test('requireValue rejects a program that returns undefined, by name; off (the paper), it is valid', async () => {
+    const empty = 'function f(t) { }';
+    class EmptyProposer extends ScriptedPolicy {
+      protected override respond(p: string): string {
+        return p.startsWith(TOK.bos + TOK.ded + TOK.prop) ? `${TOK.prog}${empty}${TOK.in}3${TOK.eos}` : super.respond(p);
+      }
+    }
+    const on = await firstStep(smoke({ requireValue: true }), new EmptyProposer(smoke().inductionInputs));
+    const ded = on.proposals.filter((p) => p.type === 'deduction');
+    expect(ded[0]).toMatchObject({ status: 'invalid-output', reason: 'the program returns undefined: a task must return a value', reward: smoke().rewards.proposerInvalid });
+    const off = await firstStep(smoke({ requireValue: false }), new EmptyProposer(smoke().inductionInputs));
+    expect(off.proposals.filter((p) => p.type === 'deduction')[0]).toMatchObject({ status: 'valid', task: { output: 'undefined' } });
+  });
+
   test('the proposer is left out of the update when it is not trained; rejected duplicates are invalid', async () => {
     const config = smoke({ trainProposer: false, seedFactor: 0, rewards: { duplicate: 'reject' } });
     const policy = new ScriptedPolicy(config.inductionInputs);
