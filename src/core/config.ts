@@ -165,12 +165,13 @@ const ConfigObject = v.strictObject(
       ),
       [],
     ),
-    /** A valid task must return a value: a program whose output is `undefined` on every input it
-     *  was run on is rejected ('invalid-output'). The paper checks only that a program runs,
-     *  deterministically; a proposer here found that `function f(t) { }` is always valid and
-     *  always solvable, and filled its buffers with it. Optional, false (the paper) when absent,
-     *  so configs saved before the field existed still load. */
-    requireValue: v.optional(bool(), false),
+    /** A valid task must read its input and return a value: a program whose body never reads a
+     *  parameter, or whose output is `undefined` on every input it ran on, is rejected
+     *  ('invalid-output'). The paper checks only that a program runs deterministically; proposers
+     *  here found that `function f(t) { }` and `function f(y) { return 1; }` are always valid and
+     *  always solvable, filled their buffers with them, and the solver learned nothing else.
+     *  Optional, false (the paper) when absent, so configs saved before the field existed load. */
+    strictValidity: v.optional(bool(), false),
     /** Weight of the executor's answers (paper: 0, none). The executor knows the right answer to
      *  every valid proposal — o for deduction, i for abduction, the program for induction — so the
      *  solver may also learn it directly: each valid new task of the step joins the update as a
@@ -249,7 +250,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   klRoles: 'both',
   seedLevels: [] as ('L0' | 'L1' | 'L2' | 'L3')[],
   executorAnswers: 0,
-  requireValue: true,
+  strictValidity: true,
   maxPromptTokens: 1024,
   maxResponseTokens: 192,
   modelSize: 'small',
@@ -332,14 +333,14 @@ export function stableStringify(value: unknown): string {
  * state) still matches its config after an upgrade.
  */
 function withoutNeutralAdditions(config: Config): unknown {
-  const { klRoles, seedLevels, optimizer, executorAnswers, requireValue, ...rest } = config;
+  const { klRoles, seedLevels, optimizer, executorAnswers, strictValidity, ...rest } = config;
   const out: Record<string, unknown> = {
     ...rest,
     ...(klRoles !== 'both' ? { klRoles } : {}),
     ...(seedLevels.length > 0 ? { seedLevels } : {}),
     ...(optimizer !== 'adamw' ? { optimizer } : {}),
     ...(executorAnswers !== 0 ? { executorAnswers } : {}),
-    ...(requireValue ? { requireValue } : {}),
+    ...(strictValidity ? { strictValidity } : {}),
   };
   const { solverTypeCredit, solverNearCredit, ignoreModalHits, ...rewards } = config.rewards;
   return {

@@ -41,6 +41,8 @@ export interface ProgramShape {
   loops: number;
   /** The body is a single expression (an arrow's or one `return`). */
   singleExpression: boolean;
+  /** The body reads one of f's parameters (or `arguments`): without that, f is a constant. */
+  readsInput: boolean;
 }
 
 export class LevelError extends Error {
@@ -106,6 +108,35 @@ function countLoops(n: AnyNode): number {
   return own + children(n).reduce((a, c) => a + countLoops(c), 0);
 }
 
+/** Names a parameter pattern binds: `x`, `x = 1`, `...xs`, `[a, b]`, `{ a, b: c }`. */
+function boundNames(n: AnyNode | null): string[] {
+  if (!n) return [];
+  switch (n.type) {
+    case 'Identifier':
+      return [n.name as string];
+    case 'AssignmentPattern':
+      return boundNames(n.left as AnyNode);
+    case 'RestElement':
+      return boundNames(n.argument as AnyNode);
+    case 'ArrayPattern':
+      return (n.elements as (AnyNode | null)[]).flatMap(boundNames);
+    case 'ObjectPattern':
+      return (n.properties as AnyNode[]).flatMap((p) => boundNames((p.type === 'RestElement' ? p : p.value) as AnyNode));
+    default:
+      return [];
+  }
+}
+
+/** Whether `n` reads any of `names` as a variable (a property name `.x` or a key `{ x: 1 }` is not a read). */
+function reads(n: AnyNode, names: ReadonlySet<string>): boolean {
+  if (n.type === 'Identifier') return names.has(n.name as string);
+  return children(n).some((c) => {
+    if (n.type === 'MemberExpression' && c === n.property && !n.computed) return false;
+    if (n.type === 'Property' && c === n.key && !n.computed && !n.shorthand) return false;
+    return reads(c, names);
+  });
+}
+
 /** The shape of the program's `f`; a program that does not parse or defines no `f` is a LevelError. */
 export function programShape(program: string): ProgramShape {
   let ast: AnyNode;
@@ -127,14 +158,15 @@ export function programShape(program: string): ProgramShape {
   if (fn === null) throw new LevelError('the program defines no function f');
   const body = fn.body as AnyNode;
   const params = (fn.params as unknown[]).length;
+  const readsInput = reads(body, new Set([...(fn.params as AnyNode[]).flatMap(boundNames), 'arguments']));
   if (body.type !== 'BlockStatement') {
-    return { params, operations: countOps(body), statements: 0, loops: countLoops(body), singleExpression: true };
+    return { params, operations: countOps(body), statements: 0, loops: countLoops(body), singleExpression: true, readsInput };
   }
   const stmts = body.body as AnyNode[];
   const single = stmts.length === 1 && stmts[0].type === 'ReturnStatement';
   const last = stmts[stmts.length - 1];
   const statements = stmts.length - (last && last.type === 'ReturnStatement' ? 1 : 0);
-  return { params, operations: countOps(body), statements, loops: countLoops(body), singleExpression: single };
+  return { params, operations: countOps(body), statements, loops: countLoops(body), singleExpression: single, readsInput };
 }
 
 /** Operations in one expression (as `programShape` counts them); an expression that does not parse is a LevelError. */

@@ -62,7 +62,7 @@ export const PRESETS = {
       maxResponseTokens: 1024,
       rewards: { learnability: 'equation' },
       // The paper's validity: a program that runs deterministically is valid, whatever it returns.
-      requireValue: false,
+      strictValidity: false,
     },
   },
   'deduction-only': {

@@ -30,7 +30,7 @@ import { duplicateIsUsable, proposerReward, solveRate, solverReward, type Propos
 import { configHash, type Config } from '../core/config.ts';
 import { Rng } from '../core/rng.ts';
 import { inductionKey, normaliseSource, tripletKey, TaskBuffers } from '../core/buffer.ts';
-import { classifyLevel, LEVELS, type Level } from '../core/levels.ts';
+import { classifyLevel, LEVELS, programShape, type Level } from '../core/levels.ts';
 import {
   buildPrompt,
   formatAnswer,
@@ -292,9 +292,10 @@ export class SelfPlay {
         p.reason = `output ${bad}`;
         return;
       }
-      if (c.requireValue && outputs.every((o) => o === 'undefined')) {
+      const strict = c.strictValidity && p.type !== 'induction' ? strictProblem(jobs[k].program, outputs) : null;
+      if (strict) {
         p.status = 'invalid-output';
-        p.reason = 'the program returns undefined: a task must return a value';
+        p.reason = strict;
         return;
       }
       let task: Triplet | InductionTask;
@@ -597,6 +598,20 @@ function levelOfTask(p: Proposal): Level {
     levelCache.set(program, level);
   }
   return level;
+}
+
+/** Why a program is not a task under config.strictValidity, or null. A program the level reader
+ *  cannot parse (QuickJS ran it, so it is JavaScript) is not judged by the reading rule. */
+function strictProblem(program: string, outputs: readonly string[]): string | null {
+  let readsInput = true;
+  try {
+    readsInput = programShape(program).readsInput;
+  } catch {
+    // not judged
+  }
+  if (!readsInput) return 'the program never reads its input: a task must depend on it';
+  if (outputs.every((o) => o === 'undefined')) return 'the program returns undefined: a task must return a value';
+  return null;
 }
 
 /** The response a solver that is right would give (formatted as the parsers read it). */

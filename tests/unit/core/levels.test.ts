@@ -94,3 +94,21 @@ describe('generated levels', () => {
     });
   }
 });
+
+describe('readsInput', () => {
+  it('is true when the body reads a parameter (any pattern, or arguments), false for a constant', () => {
+    const reads = (p: string) => programShape(p).readsInput;
+    expect(reads('function f(x) { return x + 1; }')).toBe(true);
+    expect(reads('const f = (s) => s.length;')).toBe(true);
+    expect(reads('function f([a, b], { c }) { return a; }')).toBe(true);
+    expect(reads('function f(...xs) { return xs; }')).toBe(true);
+    expect(reads('function f() { return arguments[0]; }')).toBe(true);
+    expect(reads('function f(x) { return 1; }')).toBe(false);
+    expect(reads('function f(t) { }')).toBe(false);
+    expect(reads('function f() { return [1, 2].length; }')).toBe(false);
+    // A property or key that happens to share the parameter's name is not a read.
+    expect(reads('function f(length) { return "abc".length; }')).toBe(false);
+    expect(reads('function f(a) { return { a: 1 }; }')).toBe(false);
+    expect(reads('function f(a) { return { a }; }')).toBe(true);
+  });
+});

@@ -210,18 +210,20 @@ describe('one step, scripted policy', () => {
     expect(proposals.filter((p) => p.status === 'duplicate').every((p) => p.reward === smoke().rewards.duplicatePenalty)).toBe(true);
   });
 
-  test('requireValue rejects a program that returns undefined, by name; off (the paper), it is valid', async () => {
-    const empty = 'function f(t) { }';
-    class EmptyProposer extends ScriptedPolicy {
+  test.each([
+    ['function f(t) { t; }', 'the program returns undefined: a task must return a value', 'undefined'],
+    ['function f(y) { return 1; }', 'the program never reads its input: a task must depend on it', '1'],
+  ])('strictValidity rejects %s by name; off (the paper), it is valid', async (program, reason, output) => {
+    class ConstantProposer extends ScriptedPolicy {
       protected override respond(p: string): string {
-        return p.startsWith(TOK.bos + TOK.ded + TOK.prop) ? `${TOK.prog}${empty}${TOK.in}3${TOK.eos}` : super.respond(p);
+        return p.startsWith(TOK.bos + TOK.ded + TOK.prop) ? `${TOK.prog}${program}${TOK.in}3${TOK.eos}` : super.respond(p);
       }
     }
-    const on = await firstStep(smoke({ requireValue: true }), new EmptyProposer(smoke().inductionInputs));
+    const on = await firstStep(smoke({ strictValidity: true }), new ConstantProposer(smoke().inductionInputs));
     const ded = on.proposals.filter((p) => p.type === 'deduction');
-    expect(ded[0]).toMatchObject({ status: 'invalid-output', reason: 'the program returns undefined: a task must return a value', reward: smoke().rewards.proposerInvalid });
-    const off = await firstStep(smoke({ requireValue: false }), new EmptyProposer(smoke().inductionInputs));
-    expect(off.proposals.filter((p) => p.type === 'deduction')[0]).toMatchObject({ status: 'valid', task: { output: 'undefined' } });
+    expect(ded[0]).toMatchObject({ status: 'invalid-output', reason, reward: smoke().rewards.proposerInvalid });
+    const off = await firstStep(smoke({ strictValidity: false }), new ConstantProposer(smoke().inductionInputs));
+    expect(off.proposals.filter((p) => p.type === 'deduction')[0]).toMatchObject({ status: 'valid', task: { output } });
   });
 
   test('the proposer is left out of the update when it is not trained; rejected duplicates are invalid', async () => {
