@@ -11,10 +11,11 @@ import { PRESET_NAMES, PresetError, resolvePreset } from '../src/core/presets.ts
 import { parseTaskFile, TaskFileError, type Task } from '../src/core/taskfile.ts';
 import { TaskBuffers } from '../src/core/buffer.ts';
 import { BACKEND_PREFS } from '../src/core/config.ts';
-import { CheckpointError, parseCheckpoint } from '../src/model/checkpoint.ts';
+import { CheckpointError, parseCheckpoint, validateCheckpoint, type CheckpointFiles } from '../src/model/checkpoint.ts';
 import { loadCheckpointPath } from '../src/model/checkpoint-node.ts';
 import { initBackend } from '../src/model/backend-node.ts';
-import { MODEL_SIZES, type ModelConfig } from '../src/model/config.ts';
+import { checkpointModel, modelSizeName, runModel } from '../src/model/config.ts';
+import { chooseInit, initMismatch } from '../src/core/init.ts';
 import { formatBackendInfo } from '../src/model/backend.ts';
 import { probeFor } from '../src/model/backend-probe.ts';
 import { createExecutor } from '../src/sandbox/index.ts';
@@ -34,7 +35,8 @@ export const FIXED_TASKS = fileURLToPath(new URL('../data/fixed-tasks.jsonl', im
 const DEFAULT_SAVE_EVERY = 10;
 
 const USAGE = `usage: azr train [--preset P] [--config FILE] [--steps N] [--seed S] [--out DIR]
-                 [--minutes M] [--cpu-minutes M] [--resume DIR] [--backend B] [--tasks FILE] [--init CKPT]
+                 [--minutes M] [--cpu-minutes M] [--resume DIR] [--backend B] [--tasks FILE]
+                 [--init base|random|CKPT]
                  [--eval-every K --eval-tasks FILE] [--save-every K] [--json]
 
 Absolute Zero self-play: the policy proposes tasks, the sandbox checks them, the policy
@@ -59,8 +61,13 @@ continues that run exactly.
   --backend B       tfjs backend: ${BACKEND_PREFS.join(', ')}
   --tasks FILE      start the buffers from a task file (instead of the identity triplet alone);
                     a config without a proposer (preset fixed-set) defaults to data/fixed-tasks.jsonl
-  --init CKPT       start from a checkpoint's weights (directory or bundle) instead of random
-                    ones; 'base' is the shipped base model (public/checkpoints/base)
+  --init W          where the weights start. Default: the shipped base model
+                    (public/checkpoints/base, a tiny model) when it is the config's model (its
+                    modelSize, and context for the prompt and response budgets), as in the app;
+                    random weights otherwise, saying why. 'base' insists on the base, 'random'
+                    opts out of it (weights seeded by the run's seed), and a checkpoint
+                    (directory or bundle) starts from its weights. A checkpoint that is not the
+                    config's model is an error: pass a config of its size, or --init random
   --eval-every K    evaluate on --eval-tasks every K steps (logged in run.jsonl as "eval")
   --eval-tasks FILE task file for --eval-every
   --save-every K    save the resumable state every K steps (default ${DEFAULT_SAVE_EVERY}; always at the end)
@@ -170,18 +177,44 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The size name of a model's shape (the checkpoint's, which --init and --resume take over
- *  the config's modelSize), or its layers × width when it is none of the named sizes. */
-function modelLabel(m: ModelConfig): string {
-  const named = Object.entries(MODEL_SIZES).find(([, s]) => s.nLayer === m.nLayer && s.nHead === m.nHead && s.dModel === m.dModel && s.dMlp === m.dMlp);
-  return named ? named[0] : `${m.nLayer} layers × d ${m.dModel}`;
-}
-
 /** `--init base` names the shipped base checkpoint, as `azr eval --checkpoint base` does. */
 function initPath(init: string): string {
   if (init !== 'base') return init;
-  if (!existsSync(BASE_CHECKPOINT)) throw new CheckpointError(`no base checkpoint shipped at public/checkpoints/base/ (${BASE_CHECKPOINT}); pass --init DIR`);
+  if (!existsSync(BASE_CHECKPOINT)) throw new CheckpointError(`no base checkpoint shipped at public/checkpoints/base/ (${BASE_CHECKPOINT}); pass --init DIR, or --init random`);
   return BASE_CHECKPOINT;
+}
+
+/** Where a new run's weights start (`init`: "base", "random" or the --init path given) and
+ *  the checkpoint to start from (null for random weights). Without --init the base is taken
+ *  when it is the config's model, as the app does (core/init.ts); otherwise random weights,
+ *  with a line saying why. An --init checkpoint of another model is a CheckpointError. */
+async function startWeights(asked: string | undefined, config: Config, by: string): Promise<{ init: string; files: CheckpointFiles | null }> {
+  const random = { init: 'random', files: null };
+  if (asked === 'random') return random;
+  const run = runModel(config, by);
+  if (asked === undefined) {
+    if (!existsSync(BASE_CHECKPOINT)) {
+      log(`no --init and no base checkpoint at public/checkpoints/base/: starting from random weights`);
+      return random;
+    }
+    const files = (await loadCheckpointPath(BASE_CHECKPOINT)).files;
+    const choice = chooseInit(run, checkpointModel(validateCheckpoint(files).model));
+    if (choice.init === 'random') {
+      log(`no --init: ${choice.reason}: starting from random weights`);
+      return random;
+    }
+    return { init: 'base', files };
+  }
+  const files = (await loadCheckpointPath(initPath(asked))).files;
+  const mismatch = initMismatch(run, checkpointModel(validateCheckpoint(files).model), `--init ${asked}`);
+  if (mismatch) throw new CheckpointError(`${mismatch.reason}: ${mismatch.fix}, or --init random`);
+  return { init: asked, files };
+}
+
+/** Where the run's weights started, as the "starting run" line says it. */
+function initLabel(init: string | undefined): string {
+  if (init === undefined) return '';
+  return init === 'base' ? ' from the shipped base' : init === 'random' ? ' from random weights' : ` from ${init}`;
 }
 
 interface Plan {
@@ -231,9 +264,12 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
   let saved: SavedRun | null = null;
   let out: string;
   let buffers: TaskBuffers | undefined;
+  let init: string | undefined;
+  let initFiles: CheckpointFiles | null = null;
   if (plan.resume !== undefined) {
     out = plan.resume;
     saved = await loadRun(out);
+    init = saved.run.init;
     config = saved.state.config;
     if (values.backend !== undefined) config = { ...config, backend: values.backend as Config['backend'] };
   } else {
@@ -244,6 +280,8 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     config = resolvePreset(preset, overrides);
     out = (values.out as string | undefined) ?? `runs/${preset}-${stamp()}`;
     await assertFreshRunDir(out);
+    const by = values.config ? `preset ${preset} with --config ${values.config as string}` : `preset ${preset}`;
+    ({ init, files: initFiles } = await startWeights(values.init as string | undefined, config, by));
     // Without a proposer the buffers never grow: the identity triplet alone would be all the
     // run ever trains on, so the fixed-set baseline gets its task set unless told otherwise.
     const tasksFile = (values.tasks as string | undefined) ?? (config.propose ? undefined : FIXED_TASKS);
@@ -267,7 +305,6 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     }
   }
   const evalTasks = values['eval-tasks'] ? await readTasks(values['eval-tasks'] as string, 'eval task file') : null;
-  const initFiles = values.init ? (await loadCheckpointPath(initPath(values.init as string))).files : null;
   // A resume with no limit of its own continues the saved plan (steps and budgets alike);
   // any limit flag replaces the whole plan, so --steps 500 is not cut short by an old budget.
   const ownLimits = plan.stepsFlag !== undefined || plan.minutes !== undefined || plan.cpuMinutes !== undefined;
@@ -277,7 +314,7 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
   const target = plan.stepsFlag ?? (ownLimits ? undefined : saved?.run.targetSteps) ?? (budgeted ? NO_STEP_LIMIT : DEFAULT_STEPS);
   const budgetMs = minutes === undefined ? Infinity : minutes * 60_000;
   const cpuBudget = cpuMinutes === undefined ? Infinity : cpuMinutes * 60;
-  const runMeta = { targetSteps: target, ...(minutes !== undefined ? { minutes } : {}), ...(cpuMinutes !== undefined ? { cpuMinutes } : {}) };
+  const runMeta = { targetSteps: target, ...(minutes !== undefined ? { minutes } : {}), ...(cpuMinutes !== undefined ? { cpuMinutes } : {}), ...(init !== undefined ? { init } : {}) };
 
   // `auto` times the model this run trains on each candidate backend (wasm, and webgpu
   // where the machine has its own Vulkan driver) and keeps the fastest; the figures are in the line below.
@@ -299,7 +336,7 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     // The checkpoint holds the config the run was made with; a backend flag only changes
     // where it runs, so the snapshot keeps the original config (and its hash).
     const loop = new SelfPlay(saved ? saved.state.config : config, policy, executor, saved ? { state: saved.state } : { buffers });
-    log(`${saved ? 'resuming' : 'starting'} run ${loop.configHash} in ${out}: step ${loop.stepsDone}${target === NO_STEP_LIMIT ? ' (until the time budget)' : ` of ${target}`}, model ${modelLabel(policy.model.config)}, batch ${config.batch}`);
+    log(`${saved ? 'resuming' : 'starting'} run ${loop.configHash} in ${out}: step ${loop.stepsDone}${target === NO_STEP_LIMIT ? ' (until the time budget)' : ` of ${target}`}, model ${modelSizeName(policy.model.config)}${initLabel(init)}, batch ${config.batch}`);
 
     let stop = false;
     const onSigint = () => {
@@ -353,7 +390,7 @@ async function train(values: Record<string, string | boolean | undefined>, plan:
     } finally {
       process.off('SIGINT', onSigint);
     }
-    if (values.json) emitJson({ out, steps: loop.stepsDone, target, interrupted: stop, timeUp, elapsedSeconds: loop.elapsedSeconds, cpuSeconds: cpuUsed, configHash: loop.configHash, last, eval: lastEval });
+    if (values.json) emitJson({ out, steps: loop.stepsDone, target, interrupted: stop, timeUp, elapsedSeconds: loop.elapsedSeconds, cpuSeconds: cpuUsed, configHash: loop.configHash, init: init ?? null, last, eval: lastEval });
     return stop ? 130 : 0;
   } finally {
     policy?.dispose();

@@ -220,7 +220,7 @@ export type ConfigOverrides = Partial<Omit<Config, 'rewards'>> & { rewards?: Par
 
 /**
  * The `default` preset: a run that shows learning within minutes on a 2-core CPU (a
- * small model, small batches, a higher learning rate than the paper's 7B-model 1e-6).
+ * tiny model, small batches, a higher learning rate than the paper's 7B-model 1e-6).
  * The paper's own values are the `paper` preset (presets.ts).
  */
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -253,7 +253,10 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   strictValidity: true,
   maxPromptTokens: 1024,
   maxResponseTokens: 192,
-  modelSize: 'small',
+  // The shipped base checkpoint's size (public/checkpoints/base: 3 layers, d 80): the app and
+  // `azr train` start a run from the base when the config names its size (core/init.ts), so
+  // the default run is the base's model, not a larger one from random weights.
+  modelSize: 'tiny',
   backend: 'auto',
   executorTimeoutMs: 1000,
   rewards: Object.freeze({

@@ -10,7 +10,7 @@ export interface Preset {
 
 export const PRESETS = {
   smoke: {
-    description: 'Smallest possible run: a tiny model and batches of 2, one step in seconds (for tests).',
+    description: "Smallest possible run: a tiny model (the shipped base's size) and batches of 2, one step in seconds (for tests).",
     config: {
       modelSize: 'tiny',
       batch: 2,
@@ -25,15 +25,15 @@ export const PRESETS = {
     },
   },
   default: {
-    description: 'Shows learning within minutes on a 2-core CPU: a small model, batches of 8, lr 5e-4.',
+    description: "Shows learning within minutes on a 2-core CPU: a tiny model (the shipped base's size, so runs start from the base), batches of 8, lr 5e-4.",
     config: {},
   },
   graded: {
-    description: 'The graded world: the first tasks are generated L0 and L1 programs (one operation; one expression), executed by the sandbox, beside the identity triplet; otherwise default.',
+    description: 'The graded world: the first tasks are generated L0 and L1 programs (one operation; one expression), executed by the sandbox, beside the identity triplet; otherwise default (a tiny model).',
     config: { seedLevels: ['L0', 'L1'] },
   },
   paper: {
-    description: "The paper's settings (batch 64, K 6, N 10, n 8, temperature 1, top-p 1), scaled only where a tiny model needs it.",
+    description: "The paper's settings (batch 64, K 6, N 10, n 8, temperature 1, top-p 1) on a large model (the largest here; the shipped base is smaller, so it starts from random weights), scaled only where a model of a few million parameters needs it.",
     // Kept from the paper: batch 64 per (type, role), K = 6 references, N = 10 induction
     // inputs (5 shown, 5 held out), n = 8 learnability rollouts, temperature 1, top-p 1,
     // seed factor S = 4, one solver sample per task, TRR++, PPO clip 0.2, grad clip 1,
@@ -66,23 +66,23 @@ export const PRESETS = {
     },
   },
   'deduction-only': {
-    description: 'Ablation: deduction tasks only (no abduction, no induction).',
+    description: 'Ablation: deduction tasks only (no abduction, no induction); a tiny model, as default.',
     config: { taskTypes: ['deduction'] },
   },
   'no-induction': {
-    description: 'Ablation: deduction and abduction, no induction.',
+    description: 'Ablation: deduction and abduction, no induction; a tiny model, as default.',
     config: { taskTypes: ['deduction', 'abduction'] },
   },
   'no-references': {
-    description: 'Ablation: the proposer sees no reference tasks from the buffer.',
+    description: 'Ablation: the proposer sees no reference tasks from the buffer; a tiny model, as default.',
     config: { useReferences: false },
   },
   'solver-only': {
-    description: 'Ablation: the proposer proposes but is never trained; only the solver learns.',
+    description: 'Ablation: the proposer proposes but is never trained; only the solver learns; a tiny model, as default.',
     config: { trainProposer: false },
   },
   'fixed-set': {
-    description: "RL on a fixed task set, proposer off: the paper's baseline (azr train uses data/fixed-tasks.jsonl unless --tasks names another).",
+    description: "RL on a fixed task set, proposer off: the paper's baseline on a tiny model, as default (azr train uses data/fixed-tasks.jsonl unless --tasks names another).",
     // propose: false already skips seeding and leaves the proposer untrained; seedFactor and
     // trainProposer say so too, so the config reads the same as what the loop does.
     config: { propose: false, trainProposer: false, seedFactor: 0 },

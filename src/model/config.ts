@@ -2,6 +2,9 @@
 // lives here, so a checkpoint's config.json alone rebuilds the model. Size presets are
 // partial configs layered over shared defaults (the vocabulary comes from the tokenizer).
 
+import type { Config } from '../core/config.ts';
+import type { CheckpointModel, RunModel } from '../core/init.ts';
+
 export interface ModelConfig {
   /** Token ids are 0..vocabSize-1; the tokenizer decides the number. */
   vocabSize: number;
@@ -37,6 +40,22 @@ export const MODEL_SIZES: Record<ModelSize, Shape> = {
   medium: { nLayer: 6, nHead: 6, dModel: 192, dMlp: 768 },
   large: { nLayer: 7, nHead: 8, dModel: 256, dMlp: 1024 },
 };
+
+/** The size name of a model's shape, or its layers × width when it is none of the named sizes. */
+export function modelSizeName(m: Shape): string {
+  const named = Object.entries(MODEL_SIZES).find(([, s]) => s.nLayer === m.nLayer && s.nHead === m.nHead && s.dModel === m.dModel && s.dMlp === m.dMlp);
+  return named ? named[0] : `${m.nLayer} layers × d ${m.dModel}`;
+}
+
+/** The model a run's config names, as core/init.ts compares it; `by` says who chose it ("preset paper"). */
+export function runModel(config: Pick<Config, 'modelSize' | 'maxPromptTokens' | 'maxResponseTokens'>, by: string): RunModel {
+  return { by, size: config.modelSize, shape: MODEL_SIZES[config.modelSize], context: config.maxPromptTokens + config.maxResponseTokens };
+}
+
+/** A checkpoint's model (its config.json's `model`), as core/init.ts compares it. */
+export function checkpointModel(m: ModelConfig): CheckpointModel {
+  return { size: modelSizeName(m), shape: { nLayer: m.nLayer, nHead: m.nHead, dModel: m.dModel, dMlp: m.dMlp }, contextLength: m.contextLength };
+}
 
 export const MODEL_DEFAULTS: Omit<ModelConfig, 'vocabSize' | keyof Shape> = {
   contextLength: 1024,

@@ -42,6 +42,8 @@ export interface RunMeta {
   minutes?: number;
   /** CPU-time budget in minutes, when the run was given one (cumulative over resumes). */
   cpuMinutes?: number;
+  /** Where the weights at step 0 came from: "base", "random" or the checkpoint's path (absent in runs saved before it was kept). */
+  init?: string;
 }
 
 export interface SavedRun {
@@ -118,6 +120,7 @@ export async function loadRun(dir: string): Promise<SavedRun> {
   const budget = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : undefined);
   const minutes = budget(run?.minutes);
   const cpuMinutes = budget(run?.cpuMinutes);
+  const init = typeof run?.init === 'string' ? run.init : undefined;
   const refDir = join(root, RUN_FILES.reference);
   let reference: CheckpointFiles | undefined;
   if (state.config.klCoef > 0) {
@@ -127,7 +130,7 @@ export async function loadRun(dir: string): Promise<SavedRun> {
   return {
     files,
     state,
-    run: { targetSteps, ...(minutes !== undefined ? { minutes } : {}), ...(cpuMinutes !== undefined ? { cpuMinutes } : {}) },
+    run: { targetSteps, ...(minutes !== undefined ? { minutes } : {}), ...(cpuMinutes !== undefined ? { cpuMinutes } : {}), ...(init !== undefined ? { init } : {}) },
     ...(reference ? { reference } : {}),
   };
 }

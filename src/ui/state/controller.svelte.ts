@@ -333,21 +333,25 @@ export class Controller {
     }
   }
 
-  /** Starts a run at step 0 with the base checkpoint's weights when there is one. */
+  /** Starts a run at step 0 with the base checkpoint's weights when the base is the config's
+   *  model (its size and context, as `azr train` decides: core/init.ts), else random weights. */
   private async startFresh(config: Config): Promise<RunOrigin> {
     const base = this.init === 'random' ? null : await this.loadBase();
     const tasks = [...this.seedTasks];
-    if (base?.found) {
+    const { pageStart } = await import('./base-checkpoint.ts');
+    const start = pageStart(base, this.preset, config);
+    let why = start.init === 'random' ? start.why : '';
+    if (start.init === 'base' && base?.found) {
       try {
         const info = await this.startClient({ config, checkpoint: base.files, tasks });
         this.originText = `Started from the ${base.note}; buffers seeded from ${tasks.length} ${this.seedName}${levelNote(info, config)}.`;
         return 'base';
       } catch (e) {
         this.notify('warn', `The base checkpoint cannot train with this config (${(e as Error).message}); starting from random weights instead.`);
+        why = 'the base checkpoint could not start this run';
       }
     }
     const info = await this.startClient({ config, tasks });
-    const why = this.init === 'random' ? 'init=random in the link' : base ? base.note : 'no base checkpoint';
     this.originText = `Started from random weights (${why}); buffers seeded from ${tasks.length} ${this.seedName}${levelNote(info, config)}.`;
     return 'random';
   }

@@ -107,6 +107,7 @@ describe('azr train', () => {
       [['--preset', 'nope'], /PresetError: unknown preset "nope"; valid presets: smoke/],
       [['--backend', 'tpu'], /--backend must be one of/],
       [['--resume', join(dir, 'x'), '--preset', 'smoke'], /--preset cannot be combined with --resume/],
+      [['--resume', join(dir, 'x'), '--init', 'random'], /--init cannot be combined with --resume/],
       [['--eval-every', '2'], /--eval-every and --eval-tasks go together/],
       [['--resume', join(dir, 'missing')], /RunDirError: --resume .*missing: no such directory/],
     ];
@@ -148,7 +149,8 @@ describe('azr train', () => {
     const b2 = await azr('train', '--resume', split, '--steps', '5', '--json');
     expect(b2.code, b2.stderr).toBe(0);
     expect(b2.stderr).toMatch(/resuming run .*step 3 of 5/);
-    expect(lastJson(b2.stdout)).toMatchObject({ steps: 5, target: 5, interrupted: false });
+    // The run keeps where its weights started (the shipped base: smoke is the base's size).
+    expect(lastJson(b2.stdout)).toMatchObject({ steps: 5, target: 5, interrupted: false, init: 'base' });
     const la = untimed(readFileSync(join(straight, 'run.jsonl'), 'utf8'));
     const lb = untimed(readFileSync(join(split, 'run.jsonl'), 'utf8'));
     expect(lb).toEqual(la);
@@ -226,6 +228,40 @@ describe('azr train', () => {
     expect(existsSync(join(dir, 'init-bad'))).toBe(false);
   }, 90_000);
 
+  it('without --init a run starts from the shipped base when the config names its size; --init random opts out', async () => {
+    const baseWeights = readFileSync(join(ROOT, 'public/checkpoints/base/weights.safetensors'));
+    // Step 1 of smoke without seed tasks is seeding (no update): the saved weights are the start's.
+    const fromBase = join(dir, 'start-base');
+    const a = await azr('train', '--preset', 'smoke', '--out', fromBase, '--steps', '1', '--json');
+    expect(a.code, a.stderr).toBe(0);
+    expect(lastJson(a.stdout)).toMatchObject({ steps: 1, init: 'base' });
+    expect(a.stderr).toMatch(/starting run \w+ in .*: step 0 of 1, model tiny from the shipped base, batch 2/);
+    expect(readFileSync(join(fromBase, 'checkpoint', 'weights.safetensors')).equals(baseWeights)).toBe(true);
+
+    const fromRandom = join(dir, 'start-random');
+    const b = await azr('train', '--preset', 'smoke', '--init', 'random', '--out', fromRandom, '--steps', '1', '--json');
+    expect(b.code, b.stderr).toBe(0);
+    expect(lastJson(b.stdout)).toMatchObject({ steps: 1, init: 'random' });
+    expect(b.stderr).toMatch(/model tiny from random weights/);
+    expect(readFileSync(join(fromRandom, 'checkpoint', 'weights.safetensors')).equals(baseWeights)).toBe(false);
+  }, 90_000);
+
+  it('a config of another size than the base: random weights without --init, saying why; --init base is a named error', async () => {
+    const small = file('small-model.json', JSON.stringify({ modelSize: 'small' }));
+    const out = join(dir, 'start-small');
+    const r = await azr('train', '--preset', 'smoke', '--config', small, '--out', out, '--steps', '1', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/no --init: preset smoke with --config .*small-model\.json runs a small model, the shipped base is tiny: starting from random weights/);
+    expect(r.stderr).toMatch(/model small from random weights/);
+    expect(lastJson(r.stdout)).toMatchObject({ init: 'random' });
+
+    const bad = join(dir, 'start-small-base');
+    const e = await azr('train', '--preset', 'smoke', '--config', small, '--init', 'base', '--out', bad, '--steps', '1');
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/CheckpointError: preset smoke with --config .*small-model\.json runs a small model, --init base is tiny: pass a config whose modelSize is tiny, or --init random/);
+    expect(existsSync(bad)).toBe(false);
+  }, 90_000);
+
   it("--preset fixed-set --init base: the paper's baseline trains on data/fixed-tasks.jsonl alone (the default without --tasks), from the shipped base", async () => {
     const out = join(dir, 'fixed-set');
     // The fixed-set preset at smoke sizes (the base is tiny; its context fits 1024 + 48 tokens).
@@ -245,7 +281,7 @@ describe('azr train', () => {
     expect(lines[1].buffers).toEqual(lines[0].buffers);
     expect(lines[0].buffers.deduction).toBeGreaterThan(50);
     expect(lines[0].buffers.induction).toBeGreaterThan(0);
-    // --init base is the shipped checkpoint: the run's model is tiny although the preset says small.
+    // --init base is the shipped checkpoint, and the preset's model size (tiny) is the base's.
     const model = JSON.parse(readFileSync(join(out, 'checkpoint', 'config.json'), 'utf8')).model;
     expect(model).toMatchObject(JSON.parse(readFileSync(join(ROOT, 'public/checkpoints/base/config.json'), 'utf8')).model);
   }, 180_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, configHash, validateConfig } from '../../../src/core/config.ts';
+import { ConfigError, DEFAULT_CONFIG, MODEL_SIZE_NAMES, configHash, validateConfig } from '../../../src/core/config.ts';
 import { PRESETS, PRESET_NAMES, PresetError, resolvePreset } from '../../../src/core/presets.ts';
 
 describe('presets', () => {
@@ -10,6 +10,21 @@ describe('presets', () => {
       expect(d.length, name).toBeGreaterThan(10);
       expect(d, name).not.toContain('\n');
     }
+  });
+
+  it('every description names the model size its preset runs, and no other size', () => {
+    for (const name of PRESET_NAMES) {
+      const d = PRESETS[name].description;
+      const size = resolvePreset(name).modelSize;
+      expect(d, name).toMatch(new RegExp(`\\b${size}\\b`));
+      for (const other of MODEL_SIZE_NAMES.filter((s) => s !== size)) expect(d, `${name} names ${other}`).not.toMatch(new RegExp(`\\b${other}\\b`));
+    }
+  });
+
+  it("default runs the shipped base's size (tiny), so runs start from the base", () => {
+    expect(DEFAULT_CONFIG.modelSize).toBe('tiny');
+    expect(resolvePreset('default').modelSize).toBe('tiny');
+    expect(resolvePreset('paper').modelSize).toBe('large');
   });
 
   it('every preset resolves to a valid config, and no two are the same', () => {
