@@ -22,15 +22,18 @@ export const PRESETS = {
       maxPromptTokens: 256,
       maxResponseTokens: 48,
       executorTimeoutMs: 250,
+      // The identity triplet alone and RL only: nothing to generate or teach before the first step.
+      seedLevels: [],
+      executorAnswers: 0,
     },
   },
   default: {
-    description: "Shows learning within minutes on a 2-core CPU: a tiny model (the shipped base's size, so runs start from the base), batches of 8, lr 5e-4.",
+    description: "Self-play from the shipped base on a 2-core CPU: a tiny model (the base's size), first tasks of levels L0 and L1, batches of 8, lr 2e-4, the executor's answers learned beside the RL term, tasks must read their input.",
     config: {},
   },
   graded: {
-    description: 'The graded world: the first tasks are generated L0 and L1 programs (one operation; one expression), executed by the sandbox, beside the identity triplet; otherwise default (a tiny model).',
-    config: { seedLevels: ['L0', 'L1'] },
+    description: 'A harder start: the first tasks are generated L0, L1 and L2 programs (one operation; one expression; statements), executed by the sandbox, beside the identity triplet; otherwise default (a tiny model).',
+    config: { seedLevels: ['L0', 'L1', 'L2'] },
   },
   paper: {
     description: "The paper's settings (batch 64, K 6, N 10, n 8, temperature 1, top-p 1) on a large model (the largest here; the shipped base is smaller, so it starts from random weights), scaled only where a model of a few million parameters needs it.",
@@ -61,8 +64,11 @@ export const PRESETS = {
       maxPromptTokens: 4096,
       maxResponseTokens: 1024,
       rewards: { learnability: 'equation' },
-      // The paper's validity: a program that runs deterministically is valid, whatever it returns.
+      // The paper's validity: a program that runs deterministically is valid, whatever it returns;
+      // the paper's start (the identity triplet alone) and its update (RL only).
       strictValidity: false,
+      seedLevels: [],
+      executorAnswers: 0,
     },
   },
   'deduction-only': {
@@ -85,7 +91,8 @@ export const PRESETS = {
     description: "RL on a fixed task set, proposer off: the paper's baseline on a tiny model, as default (azr train uses data/fixed-tasks.jsonl unless --tasks names another).",
     // propose: false already skips seeding and leaves the proposer untrained; seedFactor and
     // trainProposer say so too, so the config reads the same as what the loop does.
-    config: { propose: false, trainProposer: false, seedFactor: 0 },
+    // Its tasks are the task file's alone (no generated first tasks), as measured in RESULTS.
+    config: { propose: false, trainProposer: false, seedFactor: 0, seedLevels: [] },
   },
 } satisfies Record<string, Preset>;
 

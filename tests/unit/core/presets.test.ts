@@ -72,13 +72,14 @@ describe('presets', () => {
     expect(resolvePreset('solver-only').trainProposer).toBe(false);
   });
 
-  it("fixed-set is the paper's baseline: no proposer, nothing to seed, everything else as default", () => {
+  it("fixed-set is the paper's baseline: no proposer, nothing to seed, no generated first tasks, everything else as default", () => {
     const c = resolvePreset('fixed-set');
     expect(c).toMatchObject({ propose: false, trainProposer: false, seedFactor: 0 });
     expect(DEFAULT_CONFIG.propose).toBe(true);
     const d = DEFAULT_CONFIG as unknown as Record<string, unknown>;
     const changed = Object.keys(c).filter((k) => JSON.stringify((c as unknown as Record<string, unknown>)[k]) !== JSON.stringify(d[k]));
-    expect(changed.sort()).toEqual(['propose', 'seedFactor', 'trainProposer']);
+    expect(changed.sort()).toEqual(['propose', 'seedFactor', 'seedLevels', 'trainProposer']);
+    expect(c.seedLevels).toEqual([]);
     expect(PRESETS['fixed-set'].description).toMatch(/fixed task set.*proposer off.*baseline/);
   });
 
@@ -98,9 +99,10 @@ describe('presets', () => {
     expect(() => resolvePreset('toString')).toThrow(PresetError);
   });
 
-  it('graded starts from the L0 and L1 world and changes nothing else', () => {
+  it('graded starts from the L0, L1 and L2 world and changes nothing else', () => {
     const g = resolvePreset('graded');
-    expect(g.seedLevels).toEqual(['L0', 'L1']);
-    expect({ ...g, seedLevels: [] }).toEqual(resolvePreset('default'));
+    expect(g.seedLevels).toEqual(['L0', 'L1', 'L2']);
+    expect(resolvePreset('default').seedLevels).toEqual(['L0', 'L1']);
+    expect({ ...g, seedLevels: ['L0', 'L1'] }).toEqual(resolvePreset('default'));
   });
 });
