@@ -135,6 +135,10 @@ const evalSeries = (f, dash) =>
   runs.map((r) => ({ legend: r.label, colour: colour(r.label), dash, points: [...basePoint(f), ...r.evals.map((e) => [e.minutes, f(e.eval)])].filter((p) => p[1] !== null) }));
 const tier1 = (ev) => (ev.byTier?.['1'] ? meanAcc(ev.byTier['1'].accuracy) : null);
 writeFileSync(join(outDir, 'tier1-accuracy.svg'), chart({ title: 'Built-in benchmark, tier 1: mean accuracy over the three task types', xLabel: X_LABEL, yLabel: 'accuracy (greedy)', series: evalSeries(tier1), yPercent: true }));
+const tier0 = (ev) => (ev.byTier?.['0'] ? meanAcc(ev.byTier['0'].accuracy) : null);
+if (runs.some((r) => r.evals.some((e) => tier0(e.eval) !== null))) {
+  writeFileSync(join(outDir, 'tier0-accuracy.svg'), chart({ title: 'Built-in benchmark, tier 0: mean accuracy over the three task types', xLabel: X_LABEL, yLabel: 'accuracy (greedy)', series: evalSeries(tier0), yPercent: true }));
+}
 for (const type of TYPES) {
   writeFileSync(
     join(outDir, `${type}-accuracy.svg`),
@@ -178,6 +182,53 @@ writeFileSync(
   }),
 );
 
+// The proposer's own level: the mean solve rate r̄ of its valid new tasks (learnability
+// rollouts), weighted by tasks, per step — beside the benchmark, the gap is the transfer.
+const ownLevel = (l) => {
+  if (!l.learnability) return NaN;
+  const xs = TYPES.map((t) => l.learnability[t]).filter((x) => x && x.tasks > 0);
+  const n = xs.reduce((a, x) => a + x.tasks, 0);
+  return n ? xs.reduce((a, x) => a + x.meanSolveRate * x.tasks, 0) / n : NaN;
+};
+writeFileSync(join(outDir, 'own-level-solve.svg'), chart({ title: "Proposer's own level: solve rate of its valid new tasks (moving mean of 10 steps)", xLabel: X_LABEL, yLabel: 'mean r̄', series: smooth(stepSeries(ownLevel), 10), yPercent: true }));
+
+// The curriculum: each level's share of the valid new tasks, per label (its runs pooled into
+// bins of 10 steps), one line per level.
+const LEVELS = ['L0', 'L1', 'L2', 'L3'];
+const LEVEL_COLOUR = { L0: '#56B4E9', L1: '#0072B2', L2: '#CC79A7', L3: '#000000' };
+const levelCharts = [];
+for (const label of labels) {
+  const rs = runs.filter((r) => r.label === label && r.lines.some((l) => l.levels));
+  if (rs.length === 0) continue;
+  const bins = new Map();
+  for (const r of rs) {
+    for (const l of r.lines) {
+      if (!l.levels) continue;
+      const b = Math.floor((l.step - 1) / 10);
+      const acc = bins.get(b) ?? { minutes: [], counts: { L0: 0, L1: 0, L2: 0, L3: 0 } };
+      acc.minutes.push(minutesOf(l));
+      for (const k of LEVELS) acc.counts[k] += l.levels[k]?.valid ?? 0;
+      bins.set(b, acc);
+    }
+  }
+  const ordered = [...bins.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+  // A run without a proposer (fixed-set) has no valid new tasks: no curriculum to draw.
+  if (ordered.every((v) => LEVELS.every((k) => v.counts[k] === 0))) continue;
+  const series = LEVELS.map((k) => ({
+    legend: k,
+    colour: LEVEL_COLOUR[k],
+    points: ordered
+      .map((v) => {
+        const total = LEVELS.reduce((a, x) => a + v.counts[x], 0);
+        return [v.minutes.reduce((a, m) => a + m, 0) / v.minutes.length, total ? v.counts[k] / total : NaN];
+      })
+      .filter((p) => Number.isFinite(p[1])),
+  }));
+  const name = `level-mix-${label.replace(/[^\w.-]+/g, '_')}.svg`;
+  writeFileSync(join(outDir, name), chart({ title: `${label}: level mix of valid new tasks (${rs.length} run${rs.length > 1 ? 's' : ''} pooled, bins of 10 steps)`, xLabel: X_LABEL, yLabel: 'share of valid new tasks', series, yMax: 1, yPercent: true }));
+  levelCharts.push(name);
+}
+
 // ---- Tables: final evaluation per label (mean ± half-range over its runs) -------------------
 const pct = (x) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)}`);
 function cell(xs) {
@@ -199,16 +250,21 @@ const finals = labels.map((label) => {
 });
 const tiers = [...new Set(runs.flatMap((r) => r.evals.flatMap((e) => Object.keys(e.eval.byTier ?? {}))))].sort();
 const lines = [];
-lines.push(`| run | seeds | steps | ${useCpu ? 'CPU min' : 'minutes'} | ` + TYPES.join(' | ') + ' | mean | tier-1 mean |');
-lines.push('|---|---|---|---|' + TYPES.map(() => '---').join('|') + '|---|---|');
-if (base) lines.push(`| base | – | 0 | 0 | ${TYPES.map((t) => pct(base.accuracy[t])).join(' | ')} | ${pct(meanAcc(base.accuracy))} | ${pct(tier1(base))} |`);
+lines.push(`| run | seeds | steps | ${useCpu ? 'CPU min' : 'minutes'} | ` + TYPES.join(' | ') + " | mean | tier-1 mean | own level (last 20 steps' r̄) |");
+lines.push('|---|---|---|---|' + TYPES.map(() => '---').join('|') + '|---|---|---|');
+if (base) lines.push(`| base | – | 0 | 0 | ${TYPES.map((t) => pct(base.accuracy[t])).join(' | ')} | ${pct(meanAcc(base.accuracy))} | ${pct(tier1(base))} | – |`);
+/** A run's own-level solve rate over its last 20 steps (valid tasks pooled), or null. */
+const ownLast = (r) => {
+  const xs = r.lines.slice(-20).map(ownLevel).filter(Number.isFinite);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+};
 for (const f of finals) {
   const steps = f.rs.map((r) => r.lines.at(-1)?.step ?? 0);
   const mins = f.rs.map((r) => (r.lines.at(-1) ? minutesOf(r.lines.at(-1)) : 0));
   lines.push(
     `| ${f.label} | ${f.rs.length} | ${span(steps, 0)} | ${span(mins, 1)} | ` +
       TYPES.map((t) => cell(f.last.map((e) => e.eval.accuracy[t]))).join(' | ') +
-      ` | ${cell(f.last.map((e) => meanAcc(e.eval.accuracy)))} | ${cell(f.last.map((e) => tier1(e.eval)))} |`,
+      ` | ${cell(f.last.map((e) => meanAcc(e.eval.accuracy)))} | ${cell(f.last.map((e) => tier1(e.eval)))} | ${cell(f.rs.map(ownLast))} |`,
   );
 }
 for (const type of TYPES) {
@@ -217,4 +273,4 @@ for (const type of TYPES) {
   for (const f of finals) lines.push(`| ${f.label} | ${tiers.map((t) => cell(f.last.map((e) => e.eval.byTier[t]?.accuracy[type]))).join(' | ')} |`);
 }
 process.stdout.write(lines.join('\n') + '\n');
-process.stderr.write(`wrote ${['tier1-accuracy', ...TYPES.map((t) => `${t}-accuracy`), 'validity', 'solve-rate', 'distinct-answers'].map((n) => n + '.svg').join(', ')} to ${outDir}\n`);
+process.stderr.write(`wrote ${['tier0-accuracy', 'tier1-accuracy', ...TYPES.map((t) => `${t}-accuracy`), 'validity', 'solve-rate', 'distinct-answers', 'own-level-solve'].map((n) => n + '.svg').concat(levelCharts).join(', ')} to ${outDir}\n`);
