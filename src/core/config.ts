@@ -172,6 +172,11 @@ const ConfigObject = v.strictObject(
      *  always solvable, filled their buffers with them, and the solver learned nothing else.
      *  Optional, false (the paper) when absent, so configs saved before the field existed load. */
     strictValidity: v.optional(bool(), false),
+    /** Judge deduction/abduction duplicates by behaviour as well as by source: a program whose
+     *  outputs on a fixed set of probe inputs (selfplay/behaviour.ts) equal a buffered program's
+     *  is a duplicate (the paper compares programs as text). Proposers found the identity in a
+     *  dozen spellings, each "new", each paid for. Optional, false when absent. */
+    behaviourDuplicates: v.optional(bool(), false),
     /** Weight of the executor's answers (paper: 0, none). The executor knows the right answer to
      *  every valid proposal — o for deduction, i for abduction, the program for induction — so the
      *  solver may also learn it directly: each valid new task of the step joins the update as a
@@ -257,6 +262,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   // paper: the `paper` preset turns it off); the reason is in docs/RESULTS.md's sixth round.
   executorAnswers: 1,
   strictValidity: true,
+  behaviourDuplicates: false,
   maxPromptTokens: 1024,
   maxResponseTokens: 192,
   // The shipped base checkpoint's size (public/checkpoints/base: 3 layers, d 80): the app and
@@ -342,7 +348,7 @@ export function stableStringify(value: unknown): string {
  * state) still matches its config after an upgrade.
  */
 function withoutNeutralAdditions(config: Config): unknown {
-  const { klRoles, seedLevels, optimizer, executorAnswers, strictValidity, ...rest } = config;
+  const { klRoles, seedLevels, optimizer, executorAnswers, strictValidity, behaviourDuplicates, ...rest } = config;
   const out: Record<string, unknown> = {
     ...rest,
     ...(klRoles !== 'both' ? { klRoles } : {}),
@@ -350,6 +356,7 @@ function withoutNeutralAdditions(config: Config): unknown {
     ...(optimizer !== 'adamw' ? { optimizer } : {}),
     ...(executorAnswers !== 0 ? { executorAnswers } : {}),
     ...(strictValidity ? { strictValidity } : {}),
+    ...(behaviourDuplicates ? { behaviourDuplicates } : {}),
   };
   const { solverTypeCredit, solverNearCredit, ignoreModalHits, ...rewards } = config.rewards;
   return {

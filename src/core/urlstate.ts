@@ -37,6 +37,7 @@ export const PROPS: readonly Prop[] = [
   { key: 'rollouts', path: 'rollouts', kind: 'number', label: 'Learnability rollouts (n)' },
   { key: 'group', path: 'groupSize', kind: 'number', label: 'Solver samples per task' },
   { key: 'strictValidity', path: 'strictValidity', kind: 'boolean', label: 'A task must read its input and return a value (stricter than the paper)' },
+  { key: 'behaviourDup', path: 'behaviourDuplicates', kind: 'boolean', label: 'Duplicates by behaviour: same outputs on probe inputs as a buffered program' },
   { key: 'seedLevels', path: 'seedLevels', kind: 'list', options: SEED_LEVELS, label: 'First tasks from levels (L0 one operation … L3 full grammar)' },
   { key: 'seedFactor', path: 'seedFactor', kind: 'number', label: 'Seeding factor' },
   { key: 'propose', path: 'propose', kind: 'boolean', label: 'Propose tasks (off: fixed task set)' },

@@ -45,6 +45,7 @@ import {
 import type { ExecJob, ExecLimits, Executor } from '../sandbox/types.ts';
 import type { Generation, GenerateOptions, Policy, UpdateItem } from './policy.ts';
 import { judgeAll, solvePrompt, type Judgement, type SolveTask } from './judge.ts';
+import { fingerprints, PROBE_INPUTS } from './behaviour.ts';
 import {
   CONFIG_KEYS,
   Emitter,
@@ -95,6 +96,8 @@ interface Proposal {
   task: Triplet | InductionTask | null;
   /** r̄ over the learnability rollouts (valid, new tasks only). */
   solveRate: number | null;
+  /** Deduction / abduction with behaviourDuplicates: the program's outputs on the probe inputs. */
+  fingerprint?: string;
   reward: number;
 }
 
@@ -136,6 +139,8 @@ export class SelfPlay {
   private elapsedMs: number;
   private readonly rng: Rng;
   private readonly limits: Partial<ExecLimits>;
+  /** Fingerprints of the buffered programs per triplet type (behaviourDuplicates); built on first use. */
+  private behaviours: { deduction: Set<string>; abduction: Set<string> } | null = null;
 
   constructor(
     config: Config,
@@ -332,6 +337,7 @@ export class SelfPlay {
         p.status = 'valid';
       }
     });
+    if (c.behaviourDuplicates) await this.markBehaviourDuplicates(proposals);
     time.validateMs = now() - t;
     this.events.emit('phase', { step: n, phase: 'validate', ms: time.validateMs });
 
@@ -441,6 +447,7 @@ export class SelfPlay {
       } else {
         this.buffers.add(p.type, p.task as Triplet);
         fresh[p.type].push(p.task as Triplet);
+        if (p.fingerprint !== undefined) this.behaviours?.[p.type].add(p.fingerprint);
       }
     }
     this.pending = fresh;
@@ -469,6 +476,35 @@ export class SelfPlay {
     }
     this.events.emit('step', report);
     return report;
+  }
+
+  /**
+   * config.behaviourDuplicates: a valid deduction/abduction proposal whose program behaves like
+   * a buffered one (or one proposed earlier this step) on every probe input is a duplicate.
+   * The buffered programs' fingerprints are computed on first use — after a resume too, from
+   * the restored buffers — so a resumed run judges exactly as the uninterrupted one.
+   */
+  private async markBehaviourDuplicates(proposals: Proposal[]): Promise<void> {
+    if (!this.behaviours) {
+      const sets = { deduction: new Set<string>(), abduction: new Set<string>() };
+      for (const type of ['deduction', 'abduction'] as const) {
+        const programs = [...new Set(this.buffers[type].items.map((t) => t.program))];
+        for (const fp of await fingerprints(this.executor, programs, this.limits)) sets[type].add(fp);
+      }
+      this.behaviours = sets;
+    }
+    const candidates = proposals.filter((p) => p.status === 'valid' && p.type !== 'induction');
+    const fps = await fingerprints(this.executor, candidates.map((p) => p.task!.program), this.limits);
+    const seen = { deduction: new Set<string>(), abduction: new Set<string>() };
+    candidates.forEach((p, i) => {
+      const type = p.type as 'deduction' | 'abduction';
+      p.fingerprint = fps[i];
+      if (this.behaviours![type].has(fps[i]) || seen[type].has(fps[i])) {
+        p.status = 'duplicate';
+        p.reason = `behaves like a program already proposed: the same outputs on all ${PROBE_INPUTS.length} probe inputs`;
+      }
+      seen[type].add(fps[i]);
+    });
   }
 
   private report(

@@ -19,6 +19,7 @@ import { initBackend } from '../../../src/model/backend-node.ts';
 import { responseLogprobs } from '../../../src/model/train.ts';
 import { SelfPlay, SelfPlayError, modalAnswers } from '../../../src/selfplay/loop.ts';
 import { solvePrompt, textCloseness } from '../../../src/selfplay/judge.ts';
+import { fingerprints } from '../../../src/selfplay/behaviour.ts';
 import { TransformerPolicy, type Generation, type GenerateOptions, type Policy, type UpdateItem, type UpdateStats } from '../../../src/selfplay/policy.ts';
 import { CONFIG_KEYS, type ProposalEvent, type RolloutEvent, type StepReport } from '../../../src/selfplay/report.ts';
 import { parseState, StateError } from '../../../src/selfplay/state.ts';
@@ -224,6 +225,30 @@ describe('one step, scripted policy', () => {
     expect(ded[0]).toMatchObject({ status: 'invalid-output', reason, reward: smoke().rewards.proposerInvalid });
     const off = await firstStep(smoke({ strictValidity: false }), new ConstantProposer(smoke().inductionInputs));
     expect(off.proposals.filter((p) => p.type === 'deduction')[0]).toMatchObject({ status: 'valid', task: { output } });
+  });
+
+  test('behaviourDuplicates: a program that computes what a buffered one does is a duplicate however it is spelled; off, it is new', async () => {
+    const spellings = ['const f = (word) => word;', 'function f(x) { return x + 0 * 1; }'];
+    class IdentityProposer extends ScriptedPolicy {
+      private calls = 0;
+      protected override respond(p: string): string {
+        // Deduction: the identity (buffered from the start) in another spelling, then doubling twice over.
+        if (p.startsWith(TOK.bos + TOK.ded + TOK.prop)) return `${TOK.prog}${this.calls++ === 0 ? spellings[0] : DOUBLE}${TOK.in}3${TOK.eos}`;
+        return super.respond(p);
+      }
+    }
+    const on = await firstStep(smoke({ behaviourDuplicates: true }), new IdentityProposer(smoke().inductionInputs));
+    const ded = on.proposals.filter((p) => p.type === 'deduction');
+    expect(ded[0]).toMatchObject({ status: 'duplicate', reward: smoke().rewards.duplicatePenalty });
+    expect(ded[0].reason).toMatch(/the same outputs on all \d+ probe inputs/);
+    expect(ded[1].status).toBe('valid');
+    const off = await firstStep(smoke({ behaviourDuplicates: false }), new IdentityProposer(smoke().inductionInputs));
+    expect(off.proposals.filter((p) => p.type === 'deduction')[0].status).toBe('valid');
+    // The probes tell x + 0 * 1 from x only if they differ somewhere: on numbers they agree, on strings they do not.
+    const fps = await fingerprints(executor, ['function f(s) { return s; }', spellings[0], spellings[1], DOUBLE], {});
+    expect(fps[0]).toBe(fps[1]);
+    expect(fps[0]).not.toBe(fps[2]);
+    expect(fps[0]).not.toBe(fps[3]);
   });
 
   test('the proposer is left out of the update when it is not trained; rejected duplicates are invalid', async () => {
