@@ -243,8 +243,8 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   baseline: 'task-relative',
   temperature: 1,
   topP: 1,
-  // From the shipped base, 5e-4 broke the proposer within ten steps (every proposal unparseable
-  // by step 13; docs/RESULTS.md, sixth round); 2e-4 kept it writing tasks.
+  // From the shipped base, 5e-4 broke the proposer within ten steps (no valid task after step 3,
+  // 22 of 24 proposals unparseable by step 8; docs/RESULTS.md, sixth round); 2e-4 kept it writing tasks.
   lr: 2e-4,
   optimizer: 'adamw',
   weightDecay: 0.01,
