@@ -287,15 +287,15 @@ test('backend=cpu in the link: the cpu fallback trains a step and the page says 
   await oneStepOn('#preset=smoke&seed=4&backend=cpu' + TINY_STEP, /Policy trains on: cpu/, '6-cpu.png');
 });
 
-test('a first visit (default preset, base checkpoint) says it is seeding, with its progress, before any step', async () => {
+test('a first visit (default preset, base checkpoint) says where it starts: the base, with first tasks of levels L0 and L1, learning from step 1', async () => {
   // A fresh context: no stored run, no hash — exactly what a new visitor opens.
   const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const p = await fresh.newPage();
   await p.goto(BASE);
   await p.waitForFunction(() => document.querySelector('[data-testid="status"]')?.getAttribute('data-status') === 'ready', null, { timeout: 120_000 });
-  expect(await p.getByTestId('origin').textContent()).toMatch(/Started from the base checkpoint/);
-  // 12 starter tasks + the identity = 13 unique triplets; seedFactor 2 × batch 8 = 16.
-  expect(await p.getByTestId('seeding').textContent()).toMatch(/Seeding: 13\/16 unique tasks — no weight updates yet/);
+  expect(await p.getByTestId('origin').textContent()).toMatch(/Started from the base checkpoint .*; buffers seeded from 12 built-in starter tasks and \d+ generated tasks of levels L0, L1/);
+  // The generated first tasks already fill seedFactor 2 × batch 8 = 16: no seeding phase, weights move from step 1.
+  expect(await p.getByTestId('seeding').count()).toBe(0);
   await p.screenshot({ path: join(SHOTS, '7-first-visit.png') });
   await fresh.close();
 });
