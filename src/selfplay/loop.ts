@@ -30,7 +30,7 @@ import { duplicateIsUsable, proposerReward, solveRate, solverReward, type Propos
 import { configHash, type Config } from '../core/config.ts';
 import { Rng } from '../core/rng.ts';
 import { inductionKey, normaliseSource, tripletKey, TaskBuffers } from '../core/buffer.ts';
-import { classifyLevel, LEVELS, programShape, type Level } from '../core/levels.ts';
+import { LEVELS, levelOfShape, programShape, type Level, type ProgramShape } from '../core/levels.ts';
 import {
   buildPrompt,
   formatAnswer,
@@ -618,34 +618,34 @@ export function modalAnswers(rollouts: readonly Pick<Rollout, 'task' | 'prompt' 
   return out;
 }
 
-/** The level of a proposal's program (an induction task's is its source's); a program the
- *  level reader cannot parse counts as the full grammar, L3. Cached: the buffers repeat programs. */
-const levelCache = new Map<string, Level>();
-function levelOfTask(p: Proposal): Level {
-  const program = p.task!.program;
-  let level = levelCache.get(program);
-  if (level === undefined) {
-    try {
-      level = classifyLevel(program);
-    } catch {
-      level = 3;
-    }
-    if (levelCache.size > 10_000) levelCache.clear();
-    levelCache.set(program, level);
+/** A program's shape (core/levels.ts), or null when the level reader cannot parse it (QuickJS
+ *  ran it, so it is JavaScript acorn does not read). Cached: the buffers repeat programs, and
+ *  validation and the level report both read a proposal's shape. */
+const shapeCache = new Map<string, ProgramShape | null>();
+function shapeOf(program: string): ProgramShape | null {
+  if (shapeCache.has(program)) return shapeCache.get(program)!;
+  let shape: ProgramShape | null = null;
+  try {
+    shape = programShape(program);
+  } catch {
+    // not readable by the level reader
   }
-  return level;
+  if (shapeCache.size > 10_000) shapeCache.clear();
+  shapeCache.set(program, shape);
+  return shape;
+}
+
+/** The level of a proposal's program (an induction task's is its source's); a program the level
+ *  reader cannot parse counts as the full grammar, L3. */
+function levelOfTask(p: Proposal): Level {
+  const shape = shapeOf(p.task!.program);
+  return shape ? levelOfShape(shape) : 3;
 }
 
 /** Why a program is not a task under config.strictValidity, or null. A program the level reader
- *  cannot parse (QuickJS ran it, so it is JavaScript) is not judged by the reading rule. */
+ *  cannot parse is not judged by the reading rule. */
 function strictProblem(program: string, outputs: readonly string[]): string | null {
-  let readsInput = true;
-  try {
-    readsInput = programShape(program).readsInput;
-  } catch {
-    // not judged
-  }
-  if (!readsInput) return 'the program never reads its input: a task must depend on it';
+  if (shapeOf(program)?.readsInput === false) return 'the program never reads its input: a task must depend on it';
   if (outputs.every((o) => o === 'undefined')) return 'the program returns undefined: a task must return a value';
   return null;
 }
