@@ -257,7 +257,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   klRoles: 'both',
   // The run starts in the graded world's first levels (one operation; one expression), where the
   // base has its foothold, rather than from the identity triplet alone.
-  seedLevels: ['L0', 'L1'] as ('L0' | 'L1' | 'L2' | 'L3')[],
+  seedLevels: ['L0', 'L1'] as Config['seedLevels'],
   // The executor's answers to the proposer's tasks are learned beside the RL term (not the
   // paper: the `paper` preset turns it off); the reason is in docs/RESULTS.md's sixth round.
   executorAnswers: 1,

@@ -6,6 +6,7 @@
 // during the seeding phase) are 0, with the count beside them saying there was nothing:
 // a chart can plot every line without special cases, and a reader can tell "0 of 0" from
 // "0 of 12".
+import { SEED_LEVELS } from '../core/config.ts';
 import type { UpdateStats } from './policy.ts';
 import type { ConfigKey } from '../core/advantages.ts';
 import type { SolverOutcome } from '../core/rewards.ts';
@@ -95,8 +96,9 @@ export interface PhaseTimes {
   updateMs: number;
 }
 
-export type LevelKey = 'L0' | 'L1' | 'L2' | 'L3';
-export const LEVEL_KEYS: readonly LevelKey[] = ['L0', 'L1', 'L2', 'L3'];
+/** Levels as the config and the URL spell them (core/levels.ts's 0–3). */
+export type LevelKey = (typeof SEED_LEVELS)[number];
+export const LEVEL_KEYS: readonly LevelKey[] = SEED_LEVELS;
 
 export interface LevelStats {
   valid: number;
