@@ -12,6 +12,7 @@
 // a reference to imitate. The induction buffer starts empty; induction proposals draw
 // their program from the deduction ∪ abduction buffers.
 import { tokenizer } from 'acorn';
+import { declaredNames } from './levels.ts';
 import type { Rng } from './rng.ts';
 import type { Task, TaskType } from './taskfile.ts';
 import { makeInductionTask, promptFieldProblem, type InductionTask, type IOPair, type Triplet } from './tasks.ts';
@@ -29,44 +30,18 @@ export type TripletType = 'deduction' | 'abduction';
  * mattering, and so do the names a program chooses for what it declares — parameters,
  * `let`/`const`/`var` names and arrow-function parameters become $0, $1… in order of first
  * appearance — so `function f(t) { return t; }` and `function f(word) { return word; }` are
- * one program. Everything else (properties, globals, literal spelling) still matters. Text
- * acorn cannot tokenise falls back to collapsed whitespace, so any text has a key.
+ * one program (core/levels.ts `declaredNames` reads them from the syntax tree). Everything else
+ * (properties, globals, literal spelling) still matters; text that does not parse keeps its
+ * names, and text acorn cannot tokenise falls back to collapsed whitespace, so any text has a key.
  */
 export function normaliseSource(text: string): string {
   try {
     const toks = [...tokenizer(text, { ecmaVersion: 'latest' })].map((t) => ({ text: text.slice(t.start, t.end), name: t.type.label === 'name' }));
-    const declared = new Set<string>();
-    let depth = -1; // inside the first function's parameter list while ≥ 0
-    let seenFunction = false;
-    toks.forEach((t, i) => {
-      const prev = toks[i - 1]?.text;
-      const next = toks[i + 1]?.text;
-      if (t.text === 'function' && !seenFunction) seenFunction = true;
-      else if (seenFunction && depth < 0 && t.text === '(' && declared.size === 0 && !toks.slice(0, i).some((x) => x.text === '{')) depth = 0;
-      else if (depth >= 0) {
-        if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
-        else if (t.text === ')' || t.text === ']' || t.text === '}') depth === 0 && t.text === ')' ? (depth = -1) : depth--;
-        else if (t.name && prev !== '=' && prev !== '.') declared.add(t.text);
-      }
-      if (!t.name || prev === '.') return;
-      if (prev === 'let' || prev === 'const' || prev === 'var' || next === '=>') declared.add(t.text);
-    });
-    // Arrow functions with parenthesised parameters: (a, b) => …
-    toks.forEach((t, i) => {
-      if (t.text !== '=>' || toks[i - 1]?.text !== ')') return;
-      let j = i - 2;
-      let d = 0;
-      for (; j >= 0; j--) {
-        if (toks[j].text === ')') d++;
-        else if (toks[j].text === '(') {
-          if (d === 0) break;
-          d--;
-        } else if (toks[j].name && d === 0 && toks[j - 1]?.text !== '=' && toks[j - 1]?.text !== '.') declared.add(toks[j].text);
-      }
-    });
+    const declared = declaredNames(text);
     const renamed = new Map<string, string>();
     return toks
       .map((t, i) => {
+        // A declared name after `.` is a property that happens to share it, not the variable.
         if (!t.name || !declared.has(t.text) || toks[i - 1]?.text === '.') return t.text;
         if (!renamed.has(t.text)) renamed.set(t.text, `$${renamed.size}`);
         return renamed.get(t.text)!;

@@ -127,6 +127,30 @@ function boundNames(n: AnyNode | null): string[] {
   }
 }
 
+/**
+ * The names a program declares: every function's and arrow's parameters and every
+ * `let`/`const`/`var` name (so `const f` too, but not `function f`'s own name). Empty for text
+ * that does not parse.
+ */
+export function declaredNames(program: string): Set<string> {
+  const out = new Set<string>();
+  let ast: AnyNode;
+  try {
+    ast = parseJs(program, { ecmaVersion: 'latest', sourceType: 'script' }) as unknown as AnyNode;
+  } catch {
+    return out;
+  }
+  const walk = (n: AnyNode): void => {
+    if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') {
+      for (const p of n.params as AnyNode[]) for (const name of boundNames(p)) out.add(name);
+    }
+    if (n.type === 'VariableDeclarator') for (const name of boundNames(n.id as AnyNode)) out.add(name);
+    children(n).forEach(walk);
+  };
+  walk(ast);
+  return out;
+}
+
 /** Whether `n` reads any of `names` as a variable (a property name `.x` or a key `{ x: 1 }` is not a read). */
 function reads(n: AnyNode, names: ReadonlySet<string>): boolean {
   if (n.type === 'Identifier') return names.has(n.name as string);
