@@ -27,7 +27,7 @@ import { Rng } from '../src/core/rng.ts';
 import { makeExecutedExamples, type ExecutedExample } from '../src/eval/executed.ts';
 import { InlineExecutor } from '../src/sandbox/inline.ts';
 import { SPECIAL_TOKENS } from '../src/core/tasks.ts';
-import { CharTokenizer } from '../src/model/tokenizer.ts';
+import { CharTokenizer, type Tokenizer } from '../src/model/tokenizer.ts';
 import { countParams, isModelSize, modelConfig, MODEL_SIZES, type ModelSize } from '../src/model/config.ts';
 import { Transformer } from '../src/model/transformer.ts';
 import { ceLoss, packCe, Trainer } from '../src/model/train.ts';
@@ -109,7 +109,7 @@ export function levelsFlag(value: string, name: string): Level[] {
 }
 
 /** Token ids and per-token loss weights: with answerLoss false, a solve example's random answer carries none. */
-export function encodeWithMask(tok: CharTokenizer, ex: CorpusExample, answerLoss: boolean): { ids: number[]; mask: number[] } {
+export function encodeWithMask(tok: Tokenizer, ex: CorpusExample, answerLoss: boolean): { ids: number[]; mask: number[] } {
   const ids = encodeExample(tok, ex);
   if (answerLoss || ex.role !== 'solve') return { ids, mask: ids.map(() => 1) };
   const n = tok.encode(ex.prompt).length;
@@ -121,7 +121,7 @@ export function pretrainTokenizer(): CharTokenizer {
 }
 
 /** Token ids of one example: the prompt and its response, one sequence. */
-export function encodeExample(tok: CharTokenizer, ex: CorpusExample): number[] {
+export function encodeExample(tok: Tokenizer, ex: CorpusExample): number[] {
   return tok.encode(ex.prompt + ex.response);
 }
 
@@ -129,7 +129,7 @@ export function encodeExample(tok: CharTokenizer, ex: CorpusExample): number[] {
  * Mean next-token cross-entropy (nats per predicted token) of `model` on `examples`,
  * weighted by tokens, in chunks of `chunk` sequences. The figure the model card quotes.
  */
-export async function corpusLoss(model: Transformer, tok: CharTokenizer, examples: readonly CorpusExample[], chunk = 32): Promise<{ loss: number; tokens: number }> {
+export async function corpusLoss(model: Transformer, tok: Tokenizer, examples: readonly CorpusExample[], chunk = 32): Promise<{ loss: number; tokens: number }> {
   const seqs = examples.map((e) => encodeExample(tok, e));
   let sum = 0;
   let tokens = 0;
@@ -155,7 +155,7 @@ export function lrAt(step: number, steps: number, peak: number, warmup: number):
  * Batches from the corpus stream: draws 4 batches' worth of examples, sorts them by length
  * and cuts them into 4 batches (less padding, so fewer wasted tokens), in drawn order.
  */
-function* batches(seed: number, batch: number, maxLen: number, tok: CharTokenizer, opts: CorpusOptions = {}, answerLoss = true): Generator<{ ids: number[]; mask: number[] }[]> {
+function* batches(seed: number, batch: number, maxLen: number, tok: Tokenizer, opts: CorpusOptions = {}, answerLoss = true): Generator<{ ids: number[]; mask: number[] }[]> {
   const stream = corpus(seed, opts);
   for (;;) {
     const pool: { ids: number[]; mask: number[] }[] = [];

@@ -14,6 +14,11 @@
 //   npx tsx scripts/supervised-ceiling.ts --cpu-minutes 30 --eval-every 5 \
 //     --eval-tasks runs/tier1.jsonl --out runs/supervised-s1 [--seed 1] [--lr 1e-3] [--batch 16]
 //
+// Levers beyond the optimizer: --induction-pairs (how many pairs an induction row carries; half
+// are shown, so fewer is a shorter sequence), and, from random weights (--init random, since
+// the shipped base has one shape and one tokenizer), --model-size and --tokenizer js. Every
+// evaluation also scores the held-out answer loss (nats per answer), which compares them.
+//
 // With --make-tasks FILE it only writes a task file of --n (default 90) generated programs
 // with executed outputs and 9 more pairs each (a held-out sample of the yardstick's own
 // distribution, for `azr eval`; its seed's stream is not the training one) and exits.
@@ -31,7 +36,10 @@ import { generateProgram } from '../src/core/corpus.ts';
 import { Rng } from '../src/core/rng.ts';
 import { parseTaskFile } from '../src/core/taskfile.ts';
 import { TASK_TYPES, type TaskType } from '../src/core/tasks.ts';
-import { makeExecutedExamples, type ExecutedExample } from '../src/eval/executed.ts';
+import { INDUCTION_NS, makeExecutedExamples, type ExecutedExample } from '../src/eval/executed.ts';
+import { MODEL_SIZE_NAMES, type ModelSize } from '../src/core/config.ts';
+import { responseLogprobs } from '../src/model/train.ts';
+import { Transformer } from '../src/model/transformer.ts';
 import { distinctInputs, executeDrafts } from '../src/selfplay/seed-tasks.ts';
 import { isLevel, type Level } from '../src/core/levels.ts';
 import { evaluate } from '../src/eval/evaluate.ts';
@@ -40,7 +48,7 @@ import { captureCheckpoint } from '../src/model/checkpoint.ts';
 import { loadCheckpointPath, saveCheckpointDir } from '../src/model/checkpoint-node.ts';
 import { createExecutor } from '../src/sandbox/index.ts';
 import { InlineExecutor } from '../src/sandbox/inline.ts';
-import { TransformerPolicy } from '../src/selfplay/policy.ts';
+import { TransformerPolicy, modelConfigFor, taskTokenizer } from '../src/selfplay/policy.ts';
 import { BASE_CHECKPOINT } from '../cli/eval.ts';
 import { cpuSeconds } from '../cli/train.ts';
 
@@ -62,6 +70,10 @@ const { values } = parseArgs({
     schedule: { type: 'string', default: 'constant' },
     optimizer: { type: 'string', default: 'adamw' },
     'id-tasks': { type: 'string' },
+    'induction-pairs': { type: 'string' },
+    'model-size': { type: 'string', default: 'tiny' },
+    tokenizer: { type: 'string', default: 'char' },
+    'nll-examples': { type: 'string', default: '96' },
   },
 });
 /** The generator levels the examples are drawn from, in equal shares (core/levels.ts). */
@@ -96,7 +108,24 @@ if (values['make-tasks']) {
   process.exit(0);
 }
 if (!values['eval-tasks'] || !values.out) {
-  console.error('usage: npx tsx scripts/supervised-ceiling.ts --eval-tasks FILE --out DIR [--cpu-minutes 30] [--eval-every 5] [--seed 1] [--lr 1e-3] [--batch 16] [--init base|CKPT]\n  [--levels 0,1] [--types deduction,abduction] [--warmup STEPS] [--schedule constant|cosine] [--optimizer adamw|muon] [--id-tasks FILE]');
+  console.error('usage: npx tsx scripts/supervised-ceiling.ts --eval-tasks FILE --out DIR [--cpu-minutes 30] [--eval-every 5] [--seed 1] [--lr 1e-3] [--batch 16] [--init base|random|CKPT]\n  [--levels 0,1] [--types deduction,abduction] [--warmup STEPS] [--schedule constant|cosine] [--optimizer adamw|muon] [--id-tasks FILE]\n  [--induction-pairs 6,10] [--nll-examples 96] [--model-size tiny|small|medium|large --tokenizer char|js (with --init random)]');
+  process.exit(2);
+}
+const inductionPairs = values['induction-pairs'] === undefined ? INDUCTION_NS : values['induction-pairs'].split(',').map((x) => Number(x.trim()));
+if (inductionPairs.length === 0 || !inductionPairs.every((n) => Number.isInteger(n) && n >= 4)) {
+  console.error(`--induction-pairs must be a comma-separated list of integers >= 4 (half are shown); got "${values['induction-pairs']}"`);
+  process.exit(2);
+}
+if (!(MODEL_SIZE_NAMES as readonly string[]).includes(values['model-size']!)) {
+  console.error(`--model-size must be one of ${MODEL_SIZE_NAMES.join(', ')}; got "${values['model-size']}"`);
+  process.exit(2);
+}
+if (values.tokenizer !== 'char' && values.tokenizer !== 'js') {
+  console.error(`--tokenizer must be char or js; got "${values.tokenizer}"`);
+  process.exit(2);
+}
+if (values.init !== 'random' && (values['model-size'] !== 'tiny' || values.tokenizer !== 'char')) {
+  console.error('--model-size and --tokenizer choose a fresh model: they need --init random (a checkpoint brings its own)');
   process.exit(2);
 }
 const budgetS = positive('cpu-minutes', values['cpu-minutes']) * 60;
@@ -116,7 +145,7 @@ const evalTasks = parseTaskFile(readFileSync(values['eval-tasks'], 'utf8'));
 
 // ---- Examples with executed answers ----------------------------------------------------
 
-const examplesOf = (rng: Rng, executor: InlineExecutor, count: number) => makeExecutedExamples(rng, executor, count, { levels, types, timeoutMs: DEFAULT_CONFIG.executorTimeoutMs });
+const examplesOf = (rng: Rng, executor: InlineExecutor, count: number) => makeExecutedExamples(rng, executor, count, { levels, types, inductionPairs, timeoutMs: DEFAULT_CONFIG.executorTimeoutMs });
 
 /** A task file of `n` generated programs, each run on 10 distinct random inputs (first = the task's own). */
 async function makeTaskFile(file: string, n: number): Promise<void> {
@@ -140,8 +169,17 @@ async function makeTaskFile(file: string, n: number): Promise<void> {
 // ---- Training and evaluation -------------------------------------------------------------
 
 const backend = await initBackend('auto');
-const { files } = await loadCheckpointPath(values.init === 'base' ? BASE_CHECKPOINT : values.init!);
-const policy = TransformerPolicy.fromCheckpoint(files, { ...DEFAULT_CONFIG, lr, klCoef: 0, entropyCoef: 0, optimizer: values.optimizer as 'adamw' | 'muon' });
+const train = { ...DEFAULT_CONFIG, lr, klCoef: 0, entropyCoef: 0, optimizer: values.optimizer as 'adamw' | 'muon' };
+// From random weights (the model-size and tokenizer levers, where no base of that shape
+// exists) or from a checkpoint (the shipped base by default).
+const policy =
+  values.init === 'random'
+    ? (() => {
+        const tokenizer = taskTokenizer(values.tokenizer as 'char' | 'js');
+        const config = { ...train, seed, modelSize: values['model-size'] as ModelSize };
+        return new TransformerPolicy(new Transformer(modelConfigFor(config, tokenizer), seed), tokenizer, config);
+      })()
+    : TransformerPolicy.fromCheckpoint((await loadCheckpointPath(values.init === 'base' ? BASE_CHECKPOINT : values.init!)).files, train);
 const tok = policy.tokenizer;
 const context = policy.model.config.contextLength;
 const maxTokens = DEFAULT_CONFIG.maxResponseTokens;
@@ -153,7 +191,34 @@ if (!(Number.isInteger(warmup) && warmup >= 0)) {
   process.exit(2);
 }
 const idTasks = values['id-tasks'] ? parseTaskFile(readFileSync(values['id-tasks'], 'utf8')) : null;
-const meta = { command: ['npx tsx scripts/supervised-ceiling.ts', ...process.argv.slice(2)].join(' '), backend: backend.name, init: values.init, lr, batch, seed, budgetS, evalEveryS, levels, types, warmup, schedule: values.schedule, optimizer: values.optimizer };
+const meta = { command: ['npx tsx scripts/supervised-ceiling.ts', ...process.argv.slice(2)].join(' '), backend: backend.name, init: values.init, model: policy.model.config, tokenizer: tok.toJSON().kind, lr, batch, seed, budgetS, evalEveryS, levels, types, inductionPairs, warmup, schedule: values.schedule, optimizer: values.optimizer };
+
+// Held-out answer loss: nats per answer (the sum over its tokens) on executed examples of the
+// training levels and types, drawn from a stream of their own with the default induction
+// pairs, so every arm is scored on the same examples. Unlike greedy accuracy it moves before
+// answers come out right, and unlike a per-token loss it compares tokenizers and sizes.
+const nllCount = Math.round(positive('nll-examples', values['nll-examples']));
+const nllRng = new Rng(`heldout-nll-L${levels.join('')}-${types.join(',')}`);
+const nllExamples: ExecutedExample[] = [];
+while (nllExamples.length < nllCount) nllExamples.push(...(await makeExecutedExamples(nllRng, dataExecutor, nllCount, { levels, types, timeoutMs: DEFAULT_CONFIG.executorTimeoutMs })));
+nllExamples.length = nllCount;
+async function heldOutNll(): Promise<Record<string, number>> {
+  const sums: Record<string, { nats: number; n: number }> = {};
+  for (let i = 0; i < nllExamples.length; i += 16) {
+    const chunk = nllExamples.slice(i, i + 16);
+    const prompts = chunk.map((ex) => tok.encode(ex.prompt));
+    const seqs = chunk.map((ex, k) => [...prompts[k], ...tok.encode(ex.response)]);
+    const lps = await responseLogprobs(policy.model, seqs, prompts.map((p) => p.length));
+    chunk.forEach((ex, k) => {
+      for (const key of [ex.type, 'all']) {
+        const s = (sums[key] ??= { nats: 0, n: 0 });
+        s.nats -= lps[k].reduce((a, b) => a + b, 0);
+        s.n++;
+      }
+    });
+  }
+  return Object.fromEntries([...types, 'all'].filter((k) => sums[k]).map((k) => [k, sums[k].nats / sums[k].n]));
+}
 writeFileSync(join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 console.error(`backend ${backend.name}; supervised fine-tuning of ${values.init} for ${budgetS / 60} CPU-minutes, batch ${batch}, lr ${lr}, seed ${seed} → ${out}`);
 
@@ -167,13 +232,15 @@ async function runEval(): Promise<void> {
   // In-distribution: held-out programs of the training levels, beside the benchmark, so how
   // fast the world is learned and how far it transfers are seen apart.
   const id = idTasks ? await evaluate(policy, evalExecutor, idTasks, opts) : null;
+  const nll = await heldOutNll();
   const acc = r.accuracy;
   const pct = (x: number | null) => (x === null ? '–' : (100 * x).toFixed(1));
   const mean = (a: typeof acc) => ((a.deduction ?? 0) + (a.abduction ?? 0) + (a.induction ?? 0)) / 3;
-  record({ step, cpuSeconds: spent, examples: examplesSeen, eval: { accuracy: acc, byTier: r.byTier, answers: r.answers }, ...(id ? { inDistribution: { accuracy: id.accuracy, byTier: id.byTier } } : {}) });
+  record({ step, cpuSeconds: spent, examples: examplesSeen, eval: { accuracy: acc, byTier: r.byTier, answers: r.answers }, heldOutNll: nll, ...(id ? { inDistribution: { accuracy: id.accuracy, byTier: id.byTier } } : {}) });
   const tiers = Object.entries(r.byTier).map(([t, b]) => `t${t} ${pct(b.accuracy.deduction)}/${pct(b.accuracy.abduction)}/${pct(b.accuracy.induction)} (${pct(mean(b.accuracy))})`).join('  ');
   const idText = id ? `  in-dist ${pct(id.accuracy.deduction)}/${pct(id.accuracy.abduction)}/${pct(id.accuracy.induction)} (${pct(mean(id.accuracy))})` : '';
-  console.error(`eval at step ${step} (${(spent / 60).toFixed(1)} CPU-min, ${examplesSeen} examples): ${tiers}${idText}  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  const nllText = `  held-out nats/answer ${Object.entries(nll).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' ')}`;
+  console.error(`eval at step ${step} (${(spent / 60).toFixed(1)} CPU-min, ${examplesSeen} examples): ${tiers}${idText}${nllText}  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 }
 
 const rng = new Rng(seed).fork('supervised');

@@ -17,7 +17,7 @@ import { distinctInputs, executeDrafts } from '../selfplay/seed-tasks.ts';
 import { solvePrompt, type SolveTask } from '../selfplay/judge.ts';
 
 /** Induction pairs per task, as the benchmark asks them (10 = 5 shown + 5 held out) and the default preset proposes (6). */
-const INDUCTION_NS = [6, 10];
+export const INDUCTION_NS: readonly number[] = [6, 10];
 
 export interface ExecutedExample {
   type: TaskType;
@@ -32,6 +32,8 @@ export interface ExecutedOptions {
   levels: readonly Level[];
   types: readonly TaskType[];
   timeoutMs: number;
+  /** Pairs per induction task, one drawn per task (default INDUCTION_NS); half are shown in the prompt. */
+  inductionPairs?: readonly number[];
 }
 
 /** `count` drafts, each of a level and a type drawn in equal shares; those that execute cleanly become examples. */
@@ -39,7 +41,7 @@ export async function makeExecutedExamples(rng: Rng, executor: Executor, count: 
   const drafts = Array.from({ length: count }, () => {
     const p = generateProgram(rng, rng.choice(opts.levels));
     const type = rng.choice(opts.types);
-    return { type, level: p.level, program: p.program, inputs: distinctInputs(rng, p.params, type === 'induction' ? rng.choice(INDUCTION_NS) : 1) };
+    return { type, level: p.level, program: p.program, inputs: distinctInputs(rng, p.params, type === 'induction' ? rng.choice(opts.inductionPairs ?? INDUCTION_NS) : 1) };
   });
   const executed = await executeDrafts(executor, drafts, opts.timeoutMs);
   const examples: ExecutedExample[] = [];

@@ -21,7 +21,7 @@
 // bundleCheckpoint. Storage backends: checkpoint-node.ts (directories, atomic),
 // checkpoint-browser.ts (IndexedDB, download/upload).
 import { ModelConfigError, validateModelConfig, type ModelConfig } from './config.ts';
-import { CharTokenizer, TokenizerError, type TokenizerJSON } from './tokenizer.ts';
+import { tokenizerFromJSON, TokenizerError, type Tokenizer, type TokenizerJSON } from './tokenizer.ts';
 import { parseSafetensors, readF32, SafetensorsError, type F32Tensor } from './safetensors.ts';
 
 export const CHECKPOINT_FORMAT = 'azr-checkpoint';
@@ -115,9 +115,9 @@ function parseConfig(text: string): CheckpointConfig {
     if (e instanceof ModelConfigError) throw new CheckpointError(`${file}: ${e.message}`);
     throw e;
   }
-  let tokenizer: CharTokenizer;
+  let tokenizer: Tokenizer;
   try {
-    tokenizer = CharTokenizer.fromJSON(c.tokenizer);
+    tokenizer = tokenizerFromJSON(c.tokenizer);
   } catch (e) {
     if (e instanceof TokenizerError) throw new CheckpointError(`${file}: ${e.message}`);
     throw e;

@@ -8,7 +8,7 @@
 // before the first variable is assigned. A failed load leaves the model as it was.
 import * as tf from '@tensorflow/tfjs';
 import { validateModelConfig, type ModelConfig } from './config.ts';
-import { CharTokenizer, type TokenizerJSON } from './tokenizer.ts';
+import { isTokenizer, tokenizerFromJSON, type Tokenizer, type TokenizerJSON } from './tokenizer.ts';
 import { Transformer } from './transformer.ts';
 import type { OptimizerState } from './optim.ts';
 import { encodeSafetensors, type F32Tensor } from './safetensors.ts';
@@ -32,7 +32,7 @@ async function readTensors(named: Iterable<[string, tf.Tensor]>, what: string): 
 
 export interface CaptureInput {
   model: ModelConfig;
-  tokenizer: TokenizerJSON | CharTokenizer;
+  tokenizer: TokenizerJSON | Tokenizer;
   /** The model's namedVariables(). */
   variables: Map<string, tf.Variable>;
   /** The trainer's optimizerState(): moments by name and the step count. */
@@ -43,7 +43,7 @@ export interface CaptureInput {
 /** Read every variable (and optimizer tensor) into checkpoint files. */
 export async function captureCheckpoint(input: CaptureInput): Promise<CheckpointFiles> {
   const model = validateModelConfig(input.model);
-  const tokenizer = input.tokenizer instanceof CharTokenizer ? input.tokenizer.toJSON() : input.tokenizer;
+  const tokenizer = isTokenizer(input.tokenizer) ? input.tokenizer.toJSON() : input.tokenizer;
   const weights = encodeSafetensors(await readTensors(input.variables, 'variable'), { format: CHECKPOINT_FORMAT });
   let optimizer: Uint8Array | undefined;
   if (input.optimizer) {
@@ -104,8 +104,8 @@ export interface RestoreTarget {
   /** The model's config: the checkpoint's must be identical. */
   model: ModelConfig;
   variables: Map<string, tf.Variable>;
-  /** When given, the checkpoint's specials must match (token ids would shift otherwise). */
-  tokenizer?: TokenizerJSON | CharTokenizer;
+  /** When given, the checkpoint's tokenizer kind, version and specials must match (token ids would shift otherwise). */
+  tokenizer?: TokenizerJSON | Tokenizer;
   /** When given and the checkpoint holds optimizer state, it is restored too (checked
    *  with the weights, before anything is written). A checkpoint without optimizer
    *  state leaves the optimizer as it is (e.g. fine-tuning from a base checkpoint). */
@@ -126,7 +126,12 @@ export function restoreCheckpoint(files: CheckpointFiles | ParsedCheckpoint, tar
   const diff = configDiff(parsed.config.model, validateModelConfig(target.model));
   if (diff.length) throw new CheckpointError(`config mismatch: ${diff.join('; ')}`);
   if (target.tokenizer) {
-    const want = target.tokenizer instanceof CharTokenizer ? target.tokenizer.toJSON() : target.tokenizer;
+    const want = isTokenizer(target.tokenizer) ? target.tokenizer.toJSON() : target.tokenizer;
+    const saved = parsed.config.tokenizer;
+    // Same specials but another piece table still gives every id past the alphabet another meaning.
+    if (want.kind !== saved.kind || want.version !== saved.version) {
+      throw new CheckpointError(`tokenizer mismatch: the checkpoint's tokenizer is ${saved.kind} v${saved.version}, the model's ${want.kind} v${want.version}`);
+    }
     if (JSON.stringify(want.specials) !== JSON.stringify(parsed.config.tokenizer.specials)) {
       throw new CheckpointError(`tokenizer mismatch: the checkpoint's specials are ${JSON.stringify(parsed.config.tokenizer.specials)}, the model's ${JSON.stringify(want.specials)}`);
     }
@@ -165,7 +170,7 @@ export function toTensors(tensors: Map<string, F32Tensor>): Map<string, tf.Tenso
 // A model straight from a checkpoint.
 
 /** Build the model a checkpoint describes and load its weights (the CLI's and the app's entry point). */
-export function modelFromCheckpoint(files: CheckpointFiles | ParsedCheckpoint): { model: Transformer; tokenizer: CharTokenizer; checkpoint: ParsedCheckpoint } {
+export function modelFromCheckpoint(files: CheckpointFiles | ParsedCheckpoint): { model: Transformer; tokenizer: Tokenizer; checkpoint: ParsedCheckpoint } {
   const parsed = 'weights' in files && files.weights instanceof Map ? files as ParsedCheckpoint : parseCheckpoint(files as CheckpointFiles);
   // The seed is irrelevant: every variable is overwritten by the restore below.
   const model = new Transformer(parsed.config.model, 0);
@@ -175,5 +180,5 @@ export function modelFromCheckpoint(files: CheckpointFiles | ParsedCheckpoint): 
     model.dispose();
     throw e;
   }
-  return { model, tokenizer: CharTokenizer.fromJSON(parsed.config.tokenizer), checkpoint: parsed };
+  return { model, tokenizer: tokenizerFromJSON(parsed.config.tokenizer), checkpoint: parsed };
 }

@@ -4,7 +4,7 @@
 // optimizer and the reference policy for the KL penalty stay behind it.
 import { type PgBatch, type PgStats, type TrainerOptions, Trainer, responseLogprobs, TrainError } from './train.ts';
 import { generate } from './sampler.ts';
-import type { CharTokenizer } from './tokenizer.ts';
+import type { Tokenizer } from './tokenizer.ts';
 import type { Transformer } from './transformer.ts';
 import { Rng } from '../core/rng.ts';
 
@@ -49,7 +49,7 @@ export interface PolicyStats extends PgStats {
 }
 
 export interface Policy {
-  readonly tokenizer: CharTokenizer;
+  readonly tokenizer: Tokenizer;
   /** Prompt length in tokens (the loop skips prompts longer than its budget). */
   countTokens(prompt: string): number;
   generate(prompts: string[], opts: GenerateOptions): Promise<Rollout[]>;
@@ -68,14 +68,14 @@ export class PolicyError extends Error {
 
 export class TransformerPolicy implements Policy {
   readonly model: Transformer;
-  readonly tokenizer: CharTokenizer;
+  readonly tokenizer: Tokenizer;
   readonly trainer: Trainer;
   private readonly maxBatch: number;
   /** Frozen copy of the weights at construction (or at resetReference), for the KL
    *  penalty; null when klCoef is 0. */
   private reference: Transformer | null = null;
 
-  constructor(model: Transformer, tokenizer: CharTokenizer, opts: PolicyOptions = {}) {
+  constructor(model: Transformer, tokenizer: Tokenizer, opts: PolicyOptions = {}) {
     if (tokenizer.vocabSize !== model.config.vocabSize) {
       throw new PolicyError(`tokenizer has ${tokenizer.vocabSize} ids but the model ${model.config.vocabSize}`);
     }

@@ -16,7 +16,7 @@
 // the usual off-policy mismatch of sampling with a temperature, and is zero at the
 // paper's temperature 1.0 / top-p 1.0 without a mask.)
 import * as tf from '@tensorflow/tfjs';
-import type { CharTokenizer } from './tokenizer.ts';
+import type { Tokenizer } from './tokenizer.ts';
 import type { Transformer, KVCache } from './transformer.ts';
 import { Rng } from '../core/rng.ts';
 
@@ -154,7 +154,7 @@ async function lastLogits(model: Transformer, tokens: tf.Tensor2D, cache: KVCach
 }
 
 /** Samples a response for every prompt (token ids), all rows in one batch. */
-export async function generate(model: Transformer, tokenizer: CharTokenizer, prompts: number[][], opts: SampleOptions): Promise<Sample[]> {
+export async function generate(model: Transformer, tokenizer: Tokenizer, prompts: number[][], opts: SampleOptions): Promise<Sample[]> {
   const cfg = model.config;
   const V = cfg.vocabSize;
   if (tokenizer.vocabSize !== V) throw new SamplerError(`tokenizer has ${tokenizer.vocabSize} ids but the model ${V}`);

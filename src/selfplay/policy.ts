@@ -8,7 +8,7 @@
 import { SPECIAL_TOKENS, TOK } from '../core/tasks.ts';
 import type { Config } from '../core/config.ts';
 import { modelConfig, type ModelConfig } from '../model/config.ts';
-import { CharTokenizer } from '../model/tokenizer.ts';
+import { makeTokenizer, tokenizerFromJSON, type Tokenizer, type TokenizerKind } from '../model/tokenizer.ts';
 import { Transformer } from '../model/transformer.ts';
 import { TransformerPolicy as ModelPolicy } from '../model/policy.ts';
 import { responseLogprobs, type Trainer } from '../model/train.ts';
@@ -86,18 +86,19 @@ const SAMPLE_ROWS = 64;
 const TRAIN_ROWS = 16;
 
 /** The model shape a run config asks for: its size, and a context that fits the longest prompt plus a full response. */
-export function modelConfigFor(config: Config, tokenizer: CharTokenizer): ModelConfig {
+export function modelConfigFor(config: Config, tokenizer: Tokenizer): ModelConfig {
   return modelConfig(config.modelSize, tokenizer.vocabSize, { contextLength: config.maxPromptTokens + config.maxResponseTokens });
 }
 
-export function taskTokenizer(): CharTokenizer {
-  return new CharTokenizer([...SPECIAL_TOKENS]);
+/** A tokenizer for the task prompts: 'char' is what the shipped base and every run so far use. */
+export function taskTokenizer(kind: TokenizerKind = 'char'): Tokenizer {
+  return makeTokenizer(kind, [...SPECIAL_TOKENS]);
 }
 
 /** The run-config fields the optimizer and the PPO loss read. */
 export type TrainSettings = Pick<Config, 'lr' | 'weightDecay' | 'gradClip' | 'clipEps' | 'entropyCoef' | 'klCoef'> & { optimizer?: 'adamw' | 'muon' };
 
-function checkSpecials(tokenizer: CharTokenizer): void {
+function checkSpecials(tokenizer: Tokenizer): void {
   if (JSON.stringify(tokenizer.specials) !== JSON.stringify(SPECIAL_TOKENS)) {
     throw new CheckpointError(`the checkpoint's tokenizer has specials ${JSON.stringify(tokenizer.specials)}, the task prompts need ${JSON.stringify(SPECIAL_TOKENS)}`);
   }
@@ -111,7 +112,7 @@ export class TransformerPolicy implements Policy {
 
   constructor(
     readonly model: Transformer,
-    readonly tokenizer: CharTokenizer,
+    readonly tokenizer: Tokenizer,
     train: TrainSettings | null,
   ) {
     this.trainable = train !== null;
@@ -141,7 +142,7 @@ export class TransformerPolicy implements Policy {
    */
   static fromCheckpoint(files: CheckpointFiles, config: TrainSettings & Pick<Config, 'maxPromptTokens' | 'maxResponseTokens'>, reference?: CheckpointFiles): TransformerPolicy {
     const parsed = parseCheckpoint(files);
-    const tokenizer = CharTokenizer.fromJSON(parsed.config.tokenizer);
+    const tokenizer = tokenizerFromJSON(parsed.config.tokenizer);
     checkSpecials(tokenizer);
     const need = config.maxPromptTokens + config.maxResponseTokens;
     if (parsed.config.model.contextLength < need) {

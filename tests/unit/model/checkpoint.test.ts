@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { modelConfig, type ModelConfig } from '../../../src/model/config.ts';
-import { CharTokenizer } from '../../../src/model/tokenizer.ts';
+import { CharTokenizer, JsTokenizer, tokenizerFromJSON } from '../../../src/model/tokenizer.ts';
 import { Transformer } from '../../../src/model/transformer.ts';
 import { Trainer } from '../../../src/model/train.ts';
 import {
@@ -117,6 +117,33 @@ describe('checkpoint round trip', () => {
       tf.dispose([ids, la, lm]);
     } finally {
       model.dispose();
+    }
+  });
+
+  test('a js tokenizer round-trips: capture → parse → modelFromCheckpoint gives a JsTokenizer with the same specials', async () => {
+    const js = new JsTokenizer(['<pad>', '<bos>', '<eos>']);
+    const m = new Transformer(modelConfig('tiny', js.vocabSize, { contextLength: 24, nLayer: 2 }), 5);
+    try {
+      const files = await captureCheckpoint({ model: m.config, tokenizer: js, variables: m.namedVariables() });
+      const parsed = parseCheckpoint(files);
+      expect(parsed.config.tokenizer).toEqual({ kind: 'js', version: 1, specials: ['<pad>', '<bos>', '<eos>'] });
+      const back = tokenizerFromJSON(parsed.config.tokenizer);
+      expect(back).toBeInstanceOf(JsTokenizer);
+      expect(back.specials).toEqual(js.specials);
+      const built = modelFromCheckpoint(files);
+      try {
+        expect(built.tokenizer).toBeInstanceOf(JsTokenizer);
+        expect(built.tokenizer.encode('<bos>const f = (x) => x;')).toEqual(js.encode('<bos>const f = (x) => x;'));
+      } finally {
+        built.model.dispose();
+      }
+      restoreCheckpoint(files, { model: m.config, variables: m.namedVariables(), tokenizer: js });
+      // Same specials, other piece table: the ids past the alphabet would mean something else.
+      expect(() => restoreCheckpoint(files, { model: m.config, variables: m.namedVariables(), tokenizer: new CharTokenizer(['<pad>', '<bos>', '<eos>']) })).toThrow(/tokenizer mismatch: the checkpoint's tokenizer is js v1, the model's char v1/);
+      // A char checkpoint still reads as one.
+      expect(tokenizerFromJSON(parseCheckpoint(filesA).config.tokenizer)).toBeInstanceOf(CharTokenizer);
+    } finally {
+      m.dispose();
     }
   });
 

@@ -17,10 +17,12 @@ import { DEFAULT_CONFIG, type Config } from '../../../src/core/config.ts';
 import { createExecutor, type SandboxPool } from '../../../src/sandbox/index.ts';
 import { initBackend } from '../../../src/model/backend-node.ts';
 import { responseLogprobs } from '../../../src/model/train.ts';
+import { Transformer } from '../../../src/model/transformer.ts';
+import { JsTokenizer } from '../../../src/model/tokenizer.ts';
 import { SelfPlay, SelfPlayError, modalAnswers } from '../../../src/selfplay/loop.ts';
 import { solvePrompt, textCloseness } from '../../../src/selfplay/judge.ts';
 import { fingerprints } from '../../../src/selfplay/behaviour.ts';
-import { TransformerPolicy, type Generation, type GenerateOptions, type Policy, type UpdateItem, type UpdateStats } from '../../../src/selfplay/policy.ts';
+import { TransformerPolicy, modelConfigFor, taskTokenizer, type Generation, type GenerateOptions, type Policy, type UpdateItem, type UpdateStats } from '../../../src/selfplay/policy.ts';
 import { CONFIG_KEYS, type ProposalEvent, type RolloutEvent, type StepReport } from '../../../src/selfplay/report.ts';
 import { parseState, StateError } from '../../../src/selfplay/state.ts';
 
@@ -426,6 +428,45 @@ describe('a given answer (executorAnswers) in the real policy', () => {
     } finally {
       a.dispose();
       b.dispose();
+    }
+  });
+});
+
+describe('a policy with the js tokenizer', () => {
+  test('runs a self-play step, and its checkpoint loads back for training and for sampling with the same tokenizer', async () => {
+    const config = smoke({ seed: 4 });
+    const tok = taskTokenizer('js');
+    expect(tok).toBeInstanceOf(JsTokenizer);
+    const policy = new TransformerPolicy(new Transformer(modelConfigFor(config, tok), config.seed), tok, config);
+    let files;
+    try {
+      const report = await new SelfPlay(config, policy, executor, { buffers: seededBuffers() }).step();
+      expect(report.update.updated).toBe(true);
+      files = await policy.save();
+    } finally {
+      policy.dispose();
+    }
+    const weights = await (async () => {
+      const p = TransformerPolicy.fromCheckpoint(files, config);
+      try {
+        expect(p.tokenizer).toBeInstanceOf(JsTokenizer);
+        expect(p.tokenizer.specials).toEqual(tok.specials);
+        return await p.weights();
+      } finally {
+        p.dispose();
+      }
+    })();
+    const sampler = TransformerPolicy.forInference(files);
+    try {
+      expect(sampler.tokenizer).toBeInstanceOf(JsTokenizer);
+      for (const [name, w] of await sampler.weights()) expect(w, name).toEqual(weights.get(name));
+      const prompt = solvePrompt({ type: 'deduction', task: { program: DOUBLE, input: '3', output: '6' } });
+      expect(sampler.promptTokens(prompt)).toBeLessThan(taskTokenizer('char').encode(prompt).length);
+      const [g] = await sampler.generate([prompt], { maxTokens: 8, temperature: 1, topP: 1, seed: 1 });
+      expect(g.tokens.length).toBeGreaterThan(0);
+      expect(g.text.replace(TOK.eos, '')).toBe(sampler.tokenizer.decode(g.tokens.filter((t) => t !== sampler.tokenizer.id(TOK.eos))));
+    } finally {
+      sampler.dispose();
     }
   });
 });
