@@ -76,7 +76,7 @@ for (const r of runs) r.lines = readLog(r.dir);
 const useCpu = runs.every((r) => r.lines.every((l) => typeof l.cpuSeconds === 'number'));
 const minutesOf = (l) => (useCpu ? l.cpuSeconds : l.t) / 60;
 const X_LABEL = useCpu ? 'CPU minutes of training' : 'training minutes (wall clock)';
-for (const r of runs) r.evals = r.lines.filter((l) => l.eval).map((l) => ({ step: l.step, minutes: minutesOf(l), eval: l.eval }));
+for (const r of runs) r.evals = r.lines.filter((l) => l.eval).map((l) => ({ step: l.step, minutes: minutesOf(l), examples: l.examples, eval: l.eval, inDistribution: l.inDistribution, heldOutNll: l.heldOutNll }));
 
 // ---- SVG line chart -----------------------------------------------------------------------
 function chart({ title, xLabel, yLabel, series, yMax = null, yPercent = false }) {
@@ -272,5 +272,32 @@ for (const type of TYPES) {
   if (base) lines.push(`| base | ${tiers.map((t) => pct(base.byTier[t]?.accuracy[type])).join(' | ')} |`);
   for (const f of finals) lines.push(`| ${f.label} | ${tiers.map((t) => cell(f.last.map((e) => e.eval.byTier[t]?.accuracy[type]))).join(' | ')} |`);
 }
+// The yardstick's own measures (scripts/supervised-ceiling.ts): accuracy on held-out programs
+// of its training levels, and the held-out answer loss in nats per answer — which moves before
+// answers come out right and compares tokenizers and model sizes.
+const yardCharts = [];
+if (runs.some((r) => r.evals.some((e) => e.heldOutNll || e.inDistribution))) {
+  const nats = (x) => (typeof x === 'number' ? x.toFixed(2) : '–');
+  const natsCell = (xs) => {
+    const v = xs.filter((x) => typeof x === 'number');
+    if (v.length === 0) return '–';
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return v.length === 1 ? nats(m) : `${nats(m)} ± ${((Math.max(...v) - Math.min(...v)) / 2).toFixed(2)}`;
+  };
+  lines.push('', '**in-distribution accuracy (%) and held-out answer loss (nats per answer), last evaluation**', '');
+  lines.push('| run | examples | in-dist. ' + TYPES.join(' / ') + ' | in-dist. mean | nats/answer ' + TYPES.join(' / ') + ' | nats/answer, all |');
+  lines.push('|---|---|---|---|---|---|');
+  for (const f of finals) {
+    const id = (t) => cell(f.last.map((e) => e.inDistribution?.accuracy?.[t]));
+    lines.push(
+      `| ${f.label} | ${span(f.last.map((e) => e.examples ?? 0), 0)} | ${TYPES.map(id).join(' / ')} | ${cell(f.last.map((e) => (e.inDistribution ? meanAcc(e.inDistribution.accuracy) : null)))} | ` +
+        `${TYPES.map((t) => natsCell(f.last.map((e) => e.heldOutNll?.[t]))).join(' / ')} | ${natsCell(f.last.map((e) => e.heldOutNll?.all))} |`,
+    );
+  }
+  const yardSeries = (f) => runs.map((r) => ({ legend: r.label, colour: colour(r.label), points: r.evals.map((e) => [e.minutes, f(e)]).filter((p) => Number.isFinite(p[1])) }));
+  writeFileSync(join(outDir, 'heldout-nll.svg'), chart({ title: 'Held-out answer loss (nats per answer, all types)', xLabel: X_LABEL, yLabel: 'nats per answer', series: yardSeries((e) => e.heldOutNll?.all ?? NaN) }));
+  writeFileSync(join(outDir, 'in-dist-accuracy.svg'), chart({ title: 'Held-out programs of the training levels: mean accuracy over the three types', xLabel: X_LABEL, yLabel: 'accuracy (greedy)', series: yardSeries((e) => (e.inDistribution ? meanAcc(e.inDistribution.accuracy) : NaN)), yPercent: true }));
+  yardCharts.push('heldout-nll.svg', 'in-dist-accuracy.svg');
+}
 process.stdout.write(lines.join('\n') + '\n');
-process.stderr.write(`wrote ${['tier0-accuracy', 'tier1-accuracy', ...TYPES.map((t) => `${t}-accuracy`), 'validity', 'solve-rate', 'distinct-answers', 'own-level-solve'].map((n) => n + '.svg').concat(levelCharts).join(', ')} to ${outDir}\n`);
+process.stderr.write(`wrote ${['tier0-accuracy', 'tier1-accuracy', ...TYPES.map((t) => `${t}-accuracy`), 'validity', 'solve-rate', 'distinct-answers', 'own-level-solve'].map((n) => n + '.svg').concat(levelCharts, yardCharts).join(', ')} to ${outDir}\n`);

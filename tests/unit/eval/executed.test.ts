@@ -44,6 +44,20 @@ describe('executed examples', () => {
     expect(judged.filter((j) => j.outcome !== 'correct')).toEqual([]);
   });
 
+  it('induction rows carry the pairs asked for, half of them shown (the sequence-length lever)', async () => {
+    const shown = async (inductionPairs?: number[]) => {
+      const ex = await makeExecutedExamples(new Rng('executed-pairs'), executor, 24, { levels: [0], types: ['induction'], timeoutMs: 1000, ...(inductionPairs ? { inductionPairs } : {}) });
+      expect(ex.length).toBeGreaterThan(10);
+      return new Set(ex.map((e) => e.prompt.split(TOK.in).length - 1));
+    };
+    // A program with few distinct inputs (a boolean argument) gets fewer pairs, never more.
+    const most = (s: Set<number>) => Math.max(...s);
+    expect(most(await shown([4]))).toBe(2);
+    expect(most(await shown([4, 6]))).toBe(3);
+    // Without the option, as the benchmark asks (5 shown).
+    expect(most(await shown())).toBe(5);
+  });
+
   it('L1 examples are L1 programs (the yardstick may use any level)', async () => {
     const examples = await makeExecutedExamples(new Rng('executed-l1'), executor, 20, { levels: [1], types: ['deduction'], timeoutMs: 1000 });
     expect(examples.every((e) => e.level === 1 && classifyLevel(e.program) === 1)).toBe(true);
