@@ -16,7 +16,9 @@
 //
 // Levers beyond the optimizer: --induction-pairs (how many pairs an induction row carries; half
 // are shown, so fewer is a shorter sequence), and, from random weights (--init random, since
-// the shipped base has one shape and one tokenizer), --model-size and --tokenizer js. Every
+// the shipped base has one shape and one tokenizer), --model-size and --tokenizer js;
+// --answer-format worked (deduction answers that write the program's intermediate values
+// first, judged by their last line). Every
 // evaluation also scores the held-out answer loss (nats per answer), which compares them.
 //
 // With --make-tasks FILE it only writes a task file of --n (default 90) generated programs
@@ -36,7 +38,8 @@ import { generateProgram } from '../src/core/corpus.ts';
 import { Rng } from '../src/core/rng.ts';
 import { parseTaskFile } from '../src/core/taskfile.ts';
 import { TASK_TYPES, type TaskType } from '../src/core/tasks.ts';
-import { INDUCTION_NS, makeExecutedExamples, type ExecutedExample } from '../src/eval/executed.ts';
+import { TOK } from '../src/core/tasks.ts';
+import { INDUCTION_NS, finalLine, makeExecutedExamples, type ExecutedExample } from '../src/eval/executed.ts';
 import { MODEL_SIZE_NAMES, type ModelSize } from '../src/core/config.ts';
 import { responseLogprobs } from '../src/model/train.ts';
 import { Transformer } from '../src/model/transformer.ts';
@@ -48,7 +51,7 @@ import { captureCheckpoint } from '../src/model/checkpoint.ts';
 import { loadCheckpointPath, saveCheckpointDir } from '../src/model/checkpoint-node.ts';
 import { createExecutor } from '../src/sandbox/index.ts';
 import { InlineExecutor } from '../src/sandbox/inline.ts';
-import { TransformerPolicy, modelConfigFor, taskTokenizer } from '../src/selfplay/policy.ts';
+import { TransformerPolicy, modelConfigFor, taskTokenizer, type Policy } from '../src/selfplay/policy.ts';
 import { BASE_CHECKPOINT } from '../cli/eval.ts';
 import { cpuSeconds } from '../cli/train.ts';
 
@@ -74,6 +77,7 @@ const { values } = parseArgs({
     'model-size': { type: 'string', default: 'tiny' },
     tokenizer: { type: 'string', default: 'char' },
     'nll-examples': { type: 'string', default: '96' },
+    'answer-format': { type: 'string', default: 'value' },
   },
 });
 /** The generator levels the examples are drawn from, in equal shares (core/levels.ts). */
@@ -108,7 +112,7 @@ if (values['make-tasks']) {
   process.exit(0);
 }
 if (!values['eval-tasks'] || !values.out) {
-  console.error('usage: npx tsx scripts/supervised-ceiling.ts --eval-tasks FILE --out DIR [--cpu-minutes 30] [--eval-every 5] [--seed 1] [--lr 1e-3] [--batch 16] [--init base|random|CKPT]\n  [--levels 0,1] [--types deduction,abduction] [--warmup STEPS] [--schedule constant|cosine] [--optimizer adamw|muon] [--id-tasks FILE]\n  [--induction-pairs 6,10] [--nll-examples 96] [--model-size tiny|small|medium|large --tokenizer char|js (with --init random)]');
+  console.error('usage: npx tsx scripts/supervised-ceiling.ts --eval-tasks FILE --out DIR [--cpu-minutes 30] [--eval-every 5] [--seed 1] [--lr 1e-3] [--batch 16] [--init base|random|CKPT]\n  [--levels 0,1] [--types deduction,abduction] [--warmup STEPS] [--schedule constant|cosine] [--optimizer adamw|muon] [--id-tasks FILE]\n  [--induction-pairs 6,10] [--nll-examples 96] [--model-size tiny|small|medium|large --tokenizer char|js (with --init random)] [--answer-format value|worked]');
   process.exit(2);
 }
 const inductionPairs = values['induction-pairs'] === undefined ? INDUCTION_NS : values['induction-pairs'].split(',').map((x) => Number(x.trim()));
@@ -128,6 +132,11 @@ if (values.init !== 'random' && (values['model-size'] !== 'tiny' || values.token
   console.error('--model-size and --tokenizer choose a fresh model: they need --init random (a checkpoint brings its own)');
   process.exit(2);
 }
+if (values['answer-format'] !== 'value' && values['answer-format'] !== 'worked') {
+  console.error(`--answer-format must be value or worked; got "${values['answer-format']}"`);
+  process.exit(2);
+}
+const answerFormat = values['answer-format'] as 'value' | 'worked';
 const budgetS = positive('cpu-minutes', values['cpu-minutes']) * 60;
 const evalEveryS = positive('eval-every', values['eval-every']) * 60;
 const lr = positive('lr', values.lr);
@@ -145,7 +154,7 @@ const evalTasks = parseTaskFile(readFileSync(values['eval-tasks'], 'utf8'));
 
 // ---- Examples with executed answers ----------------------------------------------------
 
-const examplesOf = (rng: Rng, executor: InlineExecutor, count: number) => makeExecutedExamples(rng, executor, count, { levels, types, inductionPairs, timeoutMs: DEFAULT_CONFIG.executorTimeoutMs });
+const examplesOf = (rng: Rng, executor: InlineExecutor, count: number) => makeExecutedExamples(rng, executor, count, { levels, types, inductionPairs, answerFormat, timeoutMs: DEFAULT_CONFIG.executorTimeoutMs });
 
 /** A task file of `n` generated programs, each run on 10 distinct random inputs (first = the task's own). */
 async function makeTaskFile(file: string, n: number): Promise<void> {
@@ -191,7 +200,7 @@ if (!(Number.isInteger(warmup) && warmup >= 0)) {
   process.exit(2);
 }
 const idTasks = values['id-tasks'] ? parseTaskFile(readFileSync(values['id-tasks'], 'utf8')) : null;
-const meta = { command: ['npx tsx scripts/supervised-ceiling.ts', ...process.argv.slice(2)].join(' '), backend: backend.name, init: values.init, model: policy.model.config, tokenizer: tok.toJSON().kind, lr, batch, seed, budgetS, evalEveryS, levels, types, inductionPairs, warmup, schedule: values.schedule, optimizer: values.optimizer };
+const meta = { command: ['npx tsx scripts/supervised-ceiling.ts', ...process.argv.slice(2)].join(' '), backend: backend.name, init: values.init, model: policy.model.config, tokenizer: tok.toJSON().kind, lr, batch, seed, budgetS, evalEveryS, levels, types, inductionPairs, answerFormat, warmup, schedule: values.schedule, optimizer: values.optimizer };
 
 // Held-out answer loss: nats per answer (the sum over its tokens) on executed examples of the
 // training levels and types, drawn from a stream of their own with the default induction
@@ -200,7 +209,7 @@ const meta = { command: ['npx tsx scripts/supervised-ceiling.ts', ...process.arg
 const nllCount = Math.round(positive('nll-examples', values['nll-examples']));
 const nllRng = new Rng(`heldout-nll-L${levels.join('')}-${types.join(',')}`);
 const nllExamples: ExecutedExample[] = [];
-while (nllExamples.length < nllCount) nllExamples.push(...(await makeExecutedExamples(nllRng, dataExecutor, nllCount, { levels, types, timeoutMs: DEFAULT_CONFIG.executorTimeoutMs })));
+while (nllExamples.length < nllCount) nllExamples.push(...(await makeExecutedExamples(nllRng, dataExecutor, nllCount, { levels, types, answerFormat, timeoutMs: DEFAULT_CONFIG.executorTimeoutMs })));
 nllExamples.length = nllCount;
 async function heldOutNll(): Promise<Record<string, number>> {
   const sums: Record<string, { nats: number; n: number }> = {};
@@ -222,16 +231,27 @@ async function heldOutNll(): Promise<Record<string, number>> {
 writeFileSync(join(out, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 console.error(`backend ${backend.name}; supervised fine-tuning of ${values.init} for ${budgetS / 60} CPU-minutes, batch ${batch}, lr ${lr}, seed ${seed} → ${out}`);
 
+// A worked deduction answer is judged by its last line (the answer after the steps); the
+// benchmark's questions and judge are otherwise the same.
+const judged: Policy =
+  answerFormat === 'value'
+    ? policy
+    : {
+        generate: async (prompts, o) => (await policy.generate(prompts, o)).map((g, i) => (prompts[i].startsWith(TOK.bos + TOK.ded) ? { ...g, text: finalLine(g.text) } : g)),
+        update: (items) => policy.update(items),
+        promptTokens: (p) => policy.promptTokens(p),
+      };
+
 let step = 0;
 let examplesSeen = 0;
 let spent = 0;
 async function runEval(): Promise<void> {
   const t0 = performance.now();
   const opts = { maxTokens, maxPromptTokens: context - maxTokens, limits: { timeoutMs: DEFAULT_CONFIG.executorTimeoutMs } };
-  const r = await evaluate(policy, evalExecutor, evalTasks, opts);
+  const r = await evaluate(judged, evalExecutor, evalTasks, opts);
   // In-distribution: held-out programs of the training levels, beside the benchmark, so how
   // fast the world is learned and how far it transfers are seen apart.
-  const id = idTasks ? await evaluate(policy, evalExecutor, idTasks, opts) : null;
+  const id = idTasks ? await evaluate(judged, evalExecutor, idTasks, opts) : null;
   const nll = await heldOutNll();
   const acc = r.accuracy;
   const pct = (x: number | null) => (x === null ? '–' : (100 * x).toFixed(1));

@@ -212,3 +212,61 @@ export function levelOfShape(s: ProgramShape): Level {
 export function classifyLevel(program: string): Level {
   return levelOfShape(programShape(program));
 }
+
+/** The node an operation of `countOps` counts (a callee member excepted), the copy `[...xs]` and literals not. */
+function isOperation(n: AnyNode, parent: AnyNode | null): boolean {
+  if (isLiteralNode(n)) return false;
+  if (n.type === 'MemberExpression') return !(parent && (parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === n);
+  // Building an array or a template from values is an operation; `[...xs]` only copies.
+  if (n.type === 'ArrayExpression' || n.type === 'TemplateLiteral') return countOps(n) > children(n).reduce((a, c) => a + countOps(c), 0);
+  return /^(Binary|Logical|Unary|Conditional|Call|New)Expression$/.test(n.type);
+}
+
+/**
+ * The values a single-expression `f` computes on its way to its result, as expressions over its
+ * parameters, in the order JavaScript evaluates them (operands before the operation): for
+ * `(x) => x * 2 + 1`, `["x * 2"]`; for `(s) => s.slice(1).length`, `["s.slice(1)"]`. The result
+ * itself is not a step; nothing inside a callback is (its variables exist only inside it).
+ * Null for a program that does not parse, defines no `f`, or has statements. What a worked
+ * answer writes before the answer: the computation, step by step.
+ */
+export function intermediateSteps(program: string): { params: string; steps: string[] } | null {
+  let ast: AnyNode;
+  try {
+    ast = parseJs(program, { ecmaVersion: 'latest', sourceType: 'script' }) as unknown as AnyNode;
+  } catch {
+    return null;
+  }
+  let fn: AnyNode | null = null;
+  for (const st of ast.body as AnyNode[]) {
+    if (st.type === 'FunctionDeclaration' && (st.id as AnyNode | null)?.name === 'f') fn = st;
+    if (st.type === 'VariableDeclaration') {
+      for (const d of st.declarations as AnyNode[]) {
+        const init = d.init as AnyNode | null;
+        if ((d.id as AnyNode).name === 'f' && init && (init.type === 'ArrowFunctionExpression' || init.type === 'FunctionExpression')) fn = init;
+      }
+    }
+  }
+  if (fn === null) return null;
+  let expr = fn.body as AnyNode;
+  if (expr.type === 'BlockStatement') {
+    const stmts = expr.body as AnyNode[];
+    if (stmts.length !== 1 || stmts[0].type !== 'ReturnStatement' || !stmts[0].argument) return null;
+    expr = stmts[0].argument as AnyNode;
+  }
+  const params = (fn.params as AnyNode[]).map((p) => program.slice(p.start, p.end)).join(', ');
+  const steps: string[] = [];
+  const walk = (n: AnyNode, parent: AnyNode | null): void => {
+    if (n.type === 'ArrowFunctionExpression' || n.type === 'FunctionExpression') return;
+    // Of a conditional or a short-circuit only the test is sure to run: a branch that is not
+    // taken is not part of the computation.
+    const run = n.type === 'ConditionalExpression' ? [n.test as AnyNode] : n.type === 'LogicalExpression' ? [n.left as AnyNode] : children(n);
+    for (const c of run) walk(c, n);
+    if (n !== expr && isOperation(n, parent)) {
+      const text = program.slice(n.start, n.end);
+      if (steps.at(-1) !== text) steps.push(text);
+    }
+  };
+  walk(expr, null);
+  return { params, steps };
+}

@@ -9,7 +9,7 @@
 // above, self-play taught it. Each example carries its program's level so that rule can be
 // checked (tests/unit/eval/executed.test.ts).
 import { generateProgram } from '../core/corpus.ts';
-import type { Level } from '../core/levels.ts';
+import { intermediateSteps, type Level } from '../core/levels.ts';
 import type { Rng } from '../core/rng.ts';
 import { formatAnswer, makeInductionTask, type TaskType } from '../core/tasks.ts';
 import type { Executor } from '../sandbox/types.ts';
@@ -34,6 +34,17 @@ export interface ExecutedOptions {
   timeoutMs: number;
   /** Pairs per induction task, one drawn per task (default INDUCTION_NS); half are shown in the prompt. */
   inductionPairs?: readonly number[];
+  /**
+   * 'worked': a deduction's response first writes the values its program computes on the way
+   * to the answer, one per line (core/levels.ts `intermediateSteps`), then the answer — an
+   * answer format that follows the computation; read back with `finalLine`. Default 'value'.
+   */
+  answerFormat?: 'value' | 'worked';
+}
+
+/** The answer of a worked response: its last line (a canonical value never holds a raw newline). */
+export function finalLine(text: string): string {
+  return text.slice(text.lastIndexOf('\n') + 1);
 }
 
 /** `count` drafts, each of a level and a type drawn in equal shares; those that execute cleanly become examples. */
@@ -45,6 +56,8 @@ export async function makeExecutedExamples(rng: Rng, executor: Executor, count: 
   });
   const executed = await executeDrafts(executor, drafts, opts.timeoutMs);
   const examples: ExecutedExample[] = [];
+  const worked: { example: ExecutedExample; probes: number[] }[] = [];
+  const probes: { program: string; inputs: string[] }[] = [];
   drafts.forEach((d, i) => {
     const outputs = executed[i];
     if (outputs === null) return;
@@ -59,7 +72,22 @@ export async function makeExecutedExamples(rng: Rng, executor: Executor, count: 
       task = { type: d.type, task: t };
       response = d.type === 'deduction' ? formatAnswer('deduction', { output: t.output }) : formatAnswer('abduction', { input: t.input });
     }
-    examples.push({ type: d.type, level: d.level, program: d.program, prompt: solvePrompt(task), response });
+    const example = { type: d.type, level: d.level, program: d.program, prompt: solvePrompt(task), response };
+    examples.push(example);
+    const steps = opts.answerFormat === 'worked' && d.type === 'deduction' ? intermediateSteps(d.program) : null;
+    if (steps && steps.steps.length > 0) {
+      // Each step is run as a program of its own on the task's input: the sandbox, not this
+      // process, says what JavaScript computes.
+      worked.push({ example, probes: steps.steps.map((e) => probes.push({ program: `function f(${steps.params}) { return ${e}; }`, inputs: [d.inputs[0]] }) - 1) });
+    }
   });
+  if (worked.length > 0) {
+    const values = await executeDrafts(executor, probes, opts.timeoutMs);
+    for (const w of worked) {
+      const lines = w.probes.map((k) => values[k]?.[0] ?? null);
+      // A step the sandbox could not show leaves the plain answer.
+      if (lines.every((v): v is string => v !== null)) w.example.response = lines.join('\n') + '\n' + w.example.response;
+    }
+  }
   return examples;
 }

@@ -2,7 +2,7 @@
 // by the classifier (acorn), and they run in the real sandbox (most of them cleanly).
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateProgram, randomArgs } from '../../../src/core/corpus.ts';
-import { classifyLevel, expressionOperations, LevelError, programShape } from '../../../src/core/levels.ts';
+import { classifyLevel, expressionOperations, intermediateSteps, LevelError, programShape } from '../../../src/core/levels.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { createExecutor } from '../../../src/sandbox/index.ts';
 
@@ -110,5 +110,32 @@ describe('readsInput', () => {
     expect(reads('function f(length) { return "abc".length; }')).toBe(false);
     expect(reads('function f(a) { return { a: 1 }; }')).toBe(false);
     expect(reads('function f(a) { return { a }; }')).toBe(true);
+  });
+});
+
+describe('intermediateSteps (the worked answer format)', () => {
+  it('lists what a single expression computes before its result, operands first', () => {
+    expect(intermediateSteps('const f = (x) => x * 2 + 1;')).toEqual({ params: 'x', steps: ['x * 2'] });
+    expect(intermediateSteps('function f(s) { return s.split("").reverse().join(""); }')).toEqual({ params: 's', steps: ['s.split("")', 's.split("").reverse()'] });
+    expect(intermediateSteps('const f = (a, b) => Math.max(a, b) * 10;')).toEqual({ params: 'a, b', steps: ['Math.max(a, b)'] });
+    expect(intermediateSteps('const f = (n) => [n, n + 1];')!.steps).toEqual(['n + 1']);
+  });
+
+  it('has no steps for one operation, a copy, or a callback (its variable exists only inside it)', () => {
+    expect(intermediateSteps('const f = (n) => n % 3;')!.steps).toEqual([]);
+    expect(intermediateSteps('const f = (xs) => [...xs].reverse();')!.steps).toEqual([]);
+    expect(intermediateSteps('const f = (xs) => xs.map((v) => v * 2 + 1);')!.steps).toEqual([]);
+    expect(intermediateSteps('const f = (n) => -3 + n;')!.steps).toEqual([]);
+  });
+
+  it('takes only the test of a conditional or a short-circuit: an untaken branch is not computed', () => {
+    expect(intermediateSteps('const f = (n) => n < 0 ? -n : n * 2;')!.steps).toEqual(['n < 0']);
+    expect(intermediateSteps('const f = (s) => s.length > 2 && s.slice(1) === "a";')!.steps).toEqual(['s.length', 's.length > 2']);
+  });
+
+  it('is null for statements, no f, or text that does not parse', () => {
+    expect(intermediateSteps('function f(x) { const y = x + 1; return y * 2; }')).toBeNull();
+    expect(intermediateSteps('const g = (x) => x + 1;')).toBeNull();
+    expect(intermediateSteps('const f = (x) => ;')).toBeNull();
   });
 });

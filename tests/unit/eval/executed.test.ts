@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { classifyLevel } from '../../../src/core/levels.ts';
+import { classifyLevel, intermediateSteps } from '../../../src/core/levels.ts';
 import { Rng } from '../../../src/core/rng.ts';
 import { TOK } from '../../../src/core/tasks.ts';
-import { makeExecutedExamples } from '../../../src/eval/executed.ts';
+import { finalLine, makeExecutedExamples } from '../../../src/eval/executed.ts';
 import { parseCheckpoint } from '../../../src/model/checkpoint.ts';
 import { loadCheckpointDir } from '../../../src/model/checkpoint-node.ts';
 import { createExecutor } from '../../../src/sandbox/index.ts';
@@ -56,6 +56,28 @@ describe('executed examples', () => {
     expect(most(await shown([4, 6]))).toBe(3);
     // Without the option, as the benchmark asks (5 shown).
     expect(most(await shown())).toBe(5);
+  });
+
+  it('worked deduction answers: the steps, each what the sandbox computes, then the plain answer', async () => {
+    const opts = { levels: [1] as const, types: ['deduction'] as const, timeoutMs: 1000 };
+    const plain = await makeExecutedExamples(new Rng('executed-worked'), executor, 40, opts);
+    const worked = await makeExecutedExamples(new Rng('executed-worked'), executor, 40, { ...opts, answerFormat: 'worked' });
+    expect(worked.map((e) => e.prompt)).toEqual(plain.map((e) => e.prompt));
+    let withSteps = 0;
+    for (const [k, e] of worked.entries()) {
+      const text = e.response.slice(0, -TOK.eos.length);
+      // The last line is exactly the plain answer; every other line is one step's value.
+      expect(finalLine(text) + TOK.eos).toBe(plain[k].response);
+      const lines = text.split('\n');
+      if (lines.length === 1) continue;
+      withSteps++;
+      const input = /<in>(.*)<ans>$/s.exec(e.prompt)![1];
+      const steps = intermediateSteps(e.program)!;
+      expect(lines.length - 1).toBe(steps.steps.length);
+      const run = await executor.run(steps.steps.map((s) => ({ program: `const f = (${steps.params}) => (${s});`, inputs: [input] })));
+      expect(run.map((r) => r.results[0].output)).toEqual(lines.slice(0, -1));
+    }
+    expect(withSteps).toBeGreaterThan(5);
   });
 
   it('L1 examples are L1 programs (the yardstick may use any level)', async () => {
