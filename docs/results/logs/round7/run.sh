@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Seventh round: the recipe levers the fifth round left unmeasured, at equal CPU, three seeds each.
 # From the shipped base (10 CPU-minutes, L0+L1, Muon 2e-3, 20 warm-up steps — the reference is
-# the sixth round's yardstick, seeds 1–3): a cosine schedule; shorter induction rows (4 or 6
-# pairs instead of 6 or 10); a wider world (L0+L1+L2).
+# rerun here, seeds 1–3, so every arm has the same code and the held-out answer loss): a cosine
+# schedule; shorter induction rows (4 or 6 pairs instead of 6 or 10); a wider world (L0+L1+L2);
+# worked deduction answers (the program's intermediate values, then the answer).
 # From random weights (5 CPU-minutes, where no base of the shape exists): tiny with the
 # character tokenizer (the reference), tiny with the JavaScript tokenizer, small.
 # Two jobs at a time on the 2-core machine; each job's budget is its own CPU time.
@@ -14,6 +15,8 @@ grep -E '"tier":(0|1)[,}]' public/bench/azr-bench.jsonl > runs/tier01.jsonl
 Y="npx tsx scripts/supervised-ceiling.ts --eval-tasks runs/tier01.jsonl --id-tasks runs/r5/id-L01.jsonl --lr 2e-3 --warmup 20 --optimizer muon"
 jobs_for() {
   for s in 1 2 3; do
+    echo "$Y --levels 0,1 --cpu-minutes 10 --eval-every 5 --seed $s --out runs/r7/ref-s$s"
+    echo "$Y --levels 0,1 --cpu-minutes 10 --eval-every 5 --answer-format worked --seed $s --out runs/r7/worked-s$s"
     echo "$Y --levels 0,1 --cpu-minutes 10 --eval-every 5 --schedule cosine --seed $s --out runs/r7/cos-s$s"
     echo "$Y --levels 0,1 --cpu-minutes 10 --eval-every 5 --induction-pairs 4,6 --seed $s --out runs/r7/short-s$s"
     echo "$Y --levels 0,1,2 --cpu-minutes 10 --eval-every 5 --seed $s --out runs/r7/wide-s$s"
