@@ -20,9 +20,9 @@ jobs_for() {
     echo "$Y --levels 0,1 --cpu-minutes 10 --eval-every 5 --schedule cosine --seed $s --out runs/r7/cos-s$s"
     echo "$Y --levels 0,1 --cpu-minutes 10 --eval-every 5 --induction-pairs 4,6 --seed $s --out runs/r7/short-s$s"
     echo "$Y --levels 0,1,2 --cpu-minutes 10 --eval-every 5 --seed $s --out runs/r7/wide-s$s"
-    echo "$Y --levels 0,1 --cpu-minutes 5 --eval-every 2.5 --init random --seed $s --out runs/r7/rand-char-s$s"
-    echo "$Y --levels 0,1 --cpu-minutes 5 --eval-every 2.5 --init random --tokenizer js --seed $s --out runs/r7/rand-js-s$s"
-    echo "$Y --levels 0,1 --cpu-minutes 5 --eval-every 2.5 --init random --model-size small --seed $s --out runs/r7/rand-small-s$s"
+    echo "$Y --levels 0,1 --cpu-minutes 5 --eval-every 5 --init random --seed $s --out runs/r7/rand-char-s$s"
+    echo "$Y --levels 0,1 --cpu-minutes 5 --eval-every 5 --init random --tokenizer js --seed $s --out runs/r7/rand-js-s$s"
+    echo "$Y --levels 0,1 --cpu-minutes 5 --eval-every 5 --init random --model-size small --seed $s --out runs/r7/rand-small-s$s"
   done
 }
 jobs_for | xargs -P 2 -I{} sh -c '{} > $(echo "{}" | sed "s/.*--out //").log 2>&1'
