@@ -161,14 +161,8 @@ function reads(n: AnyNode, names: ReadonlySet<string>): boolean {
   });
 }
 
-/** The shape of the program's `f`; a program that does not parse or defines no `f` is a LevelError. */
-export function programShape(program: string): ProgramShape {
-  let ast: AnyNode;
-  try {
-    ast = parseJs(program, { ecmaVersion: 'latest', sourceType: 'script' }) as unknown as AnyNode;
-  } catch (e) {
-    throw new LevelError(`the program does not parse: ${(e as Error).message}`);
-  }
+/** The function a program names `f` (a declaration, or a `const`/`let`/`var` bound to one), the last if several; null if none. */
+function functionF(ast: AnyNode): AnyNode | null {
   let fn: AnyNode | null = null;
   for (const st of ast.body as AnyNode[]) {
     if (st.type === 'FunctionDeclaration' && (st.id as AnyNode | null)?.name === 'f') fn = st;
@@ -179,6 +173,18 @@ export function programShape(program: string): ProgramShape {
       }
     }
   }
+  return fn;
+}
+
+/** The shape of the program's `f`; a program that does not parse or defines no `f` is a LevelError. */
+export function programShape(program: string): ProgramShape {
+  let ast: AnyNode;
+  try {
+    ast = parseJs(program, { ecmaVersion: 'latest', sourceType: 'script' }) as unknown as AnyNode;
+  } catch (e) {
+    throw new LevelError(`the program does not parse: ${(e as Error).message}`);
+  }
+  const fn = functionF(ast);
   if (fn === null) throw new LevelError('the program defines no function f');
   const body = fn.body as AnyNode;
   const params = (fn.params as unknown[]).length;
@@ -237,16 +243,7 @@ export function intermediateSteps(program: string): { params: string; steps: str
   } catch {
     return null;
   }
-  let fn: AnyNode | null = null;
-  for (const st of ast.body as AnyNode[]) {
-    if (st.type === 'FunctionDeclaration' && (st.id as AnyNode | null)?.name === 'f') fn = st;
-    if (st.type === 'VariableDeclaration') {
-      for (const d of st.declarations as AnyNode[]) {
-        const init = d.init as AnyNode | null;
-        if ((d.id as AnyNode).name === 'f' && init && (init.type === 'ArrowFunctionExpression' || init.type === 'FunctionExpression')) fn = init;
-      }
-    }
-  }
+  const fn = functionF(ast);
   if (fn === null) return null;
   let expr = fn.body as AnyNode;
   if (expr.type === 'BlockStatement') {
