@@ -12,6 +12,10 @@ split_eval() { # checkpoint → "written unwritten" JSON lines
   done
 }
 [ -s "$D/base-tier1-split.jsonl" ] || split_eval base > "$D/base-tier1-split.jsonl"
+# The fifth round's 30-CPU-minute yardstick checkpoints (docs/results/logs/round5, commands there).
+for r in S3-muon-s1 S3-muon-da-s1; do
+  [ -d "runs/r5/$r/checkpoint" ] && { [ -s "$D/r5-$r-tier1-split.jsonl" ] || split_eval "runs/r5/$r/checkpoint" > "$D/r5-$r-tier1-split.jsonl"; }
+done
 for dir in runs/r7/*-s?; do
   name=$(basename "$dir"); mkdir -p "$D/$name"
   # From random weights the answers are not yet programs or values: no split to read.
