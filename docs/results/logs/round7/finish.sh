@@ -18,8 +18,9 @@ for r in S3-muon-s1 S3-muon-da-s1; do
 done
 for dir in runs/r7/*-s?; do
   name=$(basename "$dir"); mkdir -p "$D/$name"
-  # From random weights the answers are not yet programs or values: no split to read.
-  case "$name" in rand-*) ;; *) [ -d "$dir/checkpoint" ] && { [ -s "$D/$name/tier1-split.jsonl" ] || split_eval "$dir/checkpoint" > "$D/$name/tier1-split.jsonl"; } ;; esac
+  # From random weights the answers are not yet programs or values, and a worked answer is
+  # judged by its last line, which `azr eval` does not do: no split for those.
+  case "$name" in rand-*|worked-*) ;; *) [ -d "$dir/checkpoint" ] && { [ -s "$D/$name/tier1-split.jsonl" ] || split_eval "$dir/checkpoint" > "$D/$name/tier1-split.jsonl"; } ;; esac
   cp "$dir"/run.jsonl "$dir"/meta.json "$D/$name/" 2>/dev/null
   cp "runs/r7/$name.log" "$D/$name/train.log" 2>/dev/null
 done
@@ -27,4 +28,4 @@ P="node scripts/plot-runs.mjs"
 args() { for a in "$@"; do for d in runs/r7/$a-s?; do [ -f "$d/run.jsonl" ] && echo "$a=$d"; done; done; }
 $P --out docs/results/round7/base-init $(args ref cos short wide worked) > "$D/base-init-table.md"
 $P --out docs/results/round7/random-init $(args rand-char rand-js rand-small) > "$D/random-init-table.md"
-node "$D/split-table.mjs" ref cos short wide worked > "$D/tier1-split-table.md"
+node "$D/split-table.mjs" ref cos short wide > "$D/tier1-split-table.md"
