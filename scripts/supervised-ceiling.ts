@@ -78,6 +78,7 @@ const { values } = parseArgs({
     tokenizer: { type: 'string', default: 'char' },
     'nll-examples': { type: 'string', default: '96' },
     'answer-format': { type: 'string', default: 'value' },
+    'skip-first-eval': { type: 'boolean', default: false },
   },
 });
 /** The generator levels the examples are drawn from, in equal shares (core/levels.ts). */
@@ -112,7 +113,7 @@ if (values['make-tasks']) {
   process.exit(0);
 }
 if (!values['eval-tasks'] || !values.out) {
-  console.error('usage: npx tsx scripts/supervised-ceiling.ts --eval-tasks FILE --out DIR [--cpu-minutes 30] [--eval-every 5] [--seed 1] [--lr 1e-3] [--batch 16] [--init base|random|CKPT]\n  [--levels 0,1] [--types deduction,abduction] [--warmup STEPS] [--schedule constant|cosine] [--optimizer adamw|muon] [--id-tasks FILE]\n  [--induction-pairs 6,10] [--nll-examples 96] [--model-size tiny|small|medium|large --tokenizer char|js (with --init random)] [--answer-format value|worked]');
+  console.error('usage: npx tsx scripts/supervised-ceiling.ts --eval-tasks FILE --out DIR [--cpu-minutes 30] [--eval-every 5] [--seed 1] [--lr 1e-3] [--batch 16] [--init base|random|CKPT]\n  [--levels 0,1] [--types deduction,abduction] [--warmup STEPS] [--schedule constant|cosine] [--optimizer adamw|muon] [--id-tasks FILE]\n  [--induction-pairs 6,10] [--nll-examples 96] [--model-size tiny|small|medium|large --tokenizer char|js (with --init random)] [--answer-format value|worked] [--skip-first-eval]');
   process.exit(2);
 }
 const inductionPairs = values['induction-pairs'] === undefined ? INDUCTION_NS : values['induction-pairs'].split(',').map((x) => Number(x.trim()));
@@ -265,7 +266,9 @@ async function runEval(): Promise<void> {
 
 const rng = new Rng(seed).fork('supervised');
 let pending: ExecutedExample[] = [];
-await runEval();
+// From random weights the first evaluation is the same for every seed (nothing right, every
+// answer run to its token limit) and costs minutes: --skip-first-eval leaves it out.
+if (!values['skip-first-eval']) await runEval();
 let nextEval = evalEveryS;
 let windowLoss = 0;
 let windowSteps = 0;
