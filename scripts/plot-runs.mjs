@@ -231,13 +231,14 @@ for (const label of labels) {
 
 // ---- Tables: final evaluation per label (mean ± half-range over its runs) -------------------
 const pct = (x) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)}`);
-function cell(xs) {
+/** Mean ± half-range of the numbers among `xs`, as percentages (default) or as they are. */
+function cell(xs, { scale = 100, digits = 1 } = {}) {
   const v = xs.filter((x) => typeof x === 'number');
   if (v.length === 0) return '–';
   const m = v.reduce((a, b) => a + b, 0) / v.length;
-  if (v.length === 1) return pct(m);
-  const half = (Math.max(...v) - Math.min(...v)) / 2;
-  return `${pct(m)} ± ${(100 * half).toFixed(1)}`;
+  const fmt = (x) => (scale * x).toFixed(digits);
+  if (v.length === 1) return fmt(m);
+  return `${fmt(m)} ± ${fmt((Math.max(...v) - Math.min(...v)) / 2)}`;
 }
 /** "149", or "140–149" over several runs. */
 const span = (xs, digits) => {
@@ -277,13 +278,7 @@ for (const type of TYPES) {
 // answers come out right and compares tokenizers and model sizes.
 const yardCharts = [];
 if (runs.some((r) => r.evals.some((e) => e.heldOutNll || e.inDistribution))) {
-  const nats = (x) => (typeof x === 'number' ? x.toFixed(2) : '–');
-  const natsCell = (xs) => {
-    const v = xs.filter((x) => typeof x === 'number');
-    if (v.length === 0) return '–';
-    const m = v.reduce((a, b) => a + b, 0) / v.length;
-    return v.length === 1 ? nats(m) : `${nats(m)} ± ${((Math.max(...v) - Math.min(...v)) / 2).toFixed(2)}`;
-  };
+  const natsCell = (xs) => cell(xs, { scale: 1, digits: 2 });
   lines.push('', '**in-distribution accuracy (%) and held-out answer loss (nats per answer), last evaluation**', '');
   lines.push('| run | examples | in-dist. ' + TYPES.join(' / ') + ' | in-dist. mean | nats/answer ' + TYPES.join(' / ') + ' | nats/answer, all |');
   lines.push('|---|---|---|---|---|---|');

@@ -42,7 +42,6 @@ import { TOK } from '../src/core/tasks.ts';
 import { INDUCTION_NS, finalLine, makeExecutedExamples, type ExecutedExample } from '../src/eval/executed.ts';
 import { MODEL_SIZE_NAMES, type ModelSize } from '../src/core/config.ts';
 import { responseLogprobs } from '../src/model/train.ts';
-import { Transformer } from '../src/model/transformer.ts';
 import { distinctInputs, executeDrafts } from '../src/selfplay/seed-tasks.ts';
 import { isLevel, type Level } from '../src/core/levels.ts';
 import { evaluate } from '../src/eval/evaluate.ts';
@@ -51,7 +50,7 @@ import { captureCheckpoint } from '../src/model/checkpoint.ts';
 import { loadCheckpointPath, saveCheckpointDir } from '../src/model/checkpoint-node.ts';
 import { createExecutor } from '../src/sandbox/index.ts';
 import { InlineExecutor } from '../src/sandbox/inline.ts';
-import { TransformerPolicy, modelConfigFor, taskTokenizer, type Policy } from '../src/selfplay/policy.ts';
+import { TransformerPolicy, taskTokenizer, type Policy } from '../src/selfplay/policy.ts';
 import { BASE_CHECKPOINT } from '../cli/eval.ts';
 import { cpuSeconds } from '../cli/train.ts';
 
@@ -184,11 +183,7 @@ const train = { ...DEFAULT_CONFIG, lr, klCoef: 0, entropyCoef: 0, optimizer: val
 // exists) or from a checkpoint (the shipped base by default).
 const policy =
   values.init === 'random'
-    ? (() => {
-        const tokenizer = taskTokenizer(values.tokenizer as 'char' | 'js');
-        const config = { ...train, seed, modelSize: values['model-size'] as ModelSize };
-        return new TransformerPolicy(new Transformer(modelConfigFor(config, tokenizer), seed), tokenizer, config);
-      })()
+    ? TransformerPolicy.create({ ...train, seed, modelSize: values['model-size'] as ModelSize }, taskTokenizer(values.tokenizer as 'char' | 'js'))
     : TransformerPolicy.fromCheckpoint((await loadCheckpointPath(values.init === 'base' ? BASE_CHECKPOINT : values.init!)).files, train);
 const tok = policy.tokenizer;
 const context = policy.model.config.contextLength;

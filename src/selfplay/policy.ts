@@ -129,9 +129,8 @@ export class TransformerPolicy implements Policy {
     return this.inner.trainer;
   }
 
-  /** A freshly initialised policy for a run config (weights seeded by config.seed). */
-  static create(config: Config): TransformerPolicy {
-    const tokenizer = taskTokenizer();
+  /** A freshly initialised policy for a run config (weights seeded by config.seed); the character tokenizer unless another is given. */
+  static create(config: Config, tokenizer: Tokenizer = taskTokenizer()): TransformerPolicy {
     return new TransformerPolicy(new Transformer(modelConfigFor(config, tokenizer), config.seed), tokenizer, config);
   }
 

@@ -55,19 +55,6 @@ describe('CharTokenizer', () => {
     expect(() => tok.encode('ok \u{1F600}')).toThrow(/U\+1F600\) at index 3/);
   });
 
-  test('decode rejects ids outside the vocabulary; id() rejects unknown specials', () => {
-    expect(() => tok.decode([1, tok.vocabSize])).toThrow(/id \d+ at position 1/);
-    expect(() => tok.decode([-1])).toThrow(TokenizerError);
-    expect(() => tok.decode([1.5])).toThrow(TokenizerError);
-    expect(() => tok.id('<nope>')).toThrow(/unknown special token "<nope>"/);
-  });
-
-  test('bad special lists are refused', () => {
-    expect(() => new CharTokenizer(['<a>', '<a>'])).toThrow(/given twice/);
-    expect(() => new CharTokenizer(['x'])).toThrow(/at least 2 characters/);
-    expect(() => new CharTokenizer(['<\u00e9>'])).toThrow(/printable ASCII/);
-  });
-
   test('toJSON / fromJSON round trip; bad JSON is refused', () => {
     const back = CharTokenizer.fromJSON(JSON.parse(JSON.stringify(tok)));
     expect(back.vocabSize).toBe(tok.vocabSize);
@@ -214,18 +201,27 @@ describe('JsTokenizer', () => {
     expect(() => tok.encode('return \r\n')).toThrow(/U\+000D\) at index 7/);
   });
 
+  test('the last id is the last piece', () => {
+    expect(tok.decode([tok.vocabSize - 1])).toBe(JS_PIECES.at(-1));
+  });
+});
+
+// What both tokenizers refuse, and how: one set of rules (the shared base class).
+describe.each([CharTokenizer, JsTokenizer])('%o: refusals', (Kind) => {
+  const tok = new Kind(SPECIALS);
+
   test('decode rejects ids outside the vocabulary; id() rejects unknown specials', () => {
     expect(() => tok.decode([1, tok.vocabSize])).toThrow(/id \d+ at position 1/);
     expect(() => tok.decode([-1])).toThrow(TokenizerError);
+    expect(() => tok.decode([1.5])).toThrow(TokenizerError);
     expect(() => tok.decode([2.5])).toThrow(TokenizerError);
-    expect(tok.decode([tok.vocabSize - 1])).toBe(JS_PIECES.at(-1));
     expect(() => tok.id('<nope>')).toThrow(/unknown special token "<nope>"/);
   });
 
-  test('bad special lists are refused as by CharTokenizer', () => {
-    expect(() => new JsTokenizer(['<a>', '<a>'])).toThrow(/given twice/);
-    expect(() => new JsTokenizer(['x'])).toThrow(/at least 2 characters/);
-    expect(() => new JsTokenizer(['<\u00e9>'])).toThrow(/printable ASCII/);
+  test('bad special lists are refused', () => {
+    expect(() => new Kind(['<a>', '<a>'])).toThrow(/given twice/);
+    expect(() => new Kind(['x'])).toThrow(/at least 2 characters/);
+    expect(() => new Kind(['<\u00e9>'])).toThrow(/printable ASCII/);
   });
 });
 

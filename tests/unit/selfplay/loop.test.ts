@@ -17,12 +17,11 @@ import { DEFAULT_CONFIG, type Config } from '../../../src/core/config.ts';
 import { createExecutor, type SandboxPool } from '../../../src/sandbox/index.ts';
 import { initBackend } from '../../../src/model/backend-node.ts';
 import { responseLogprobs } from '../../../src/model/train.ts';
-import { Transformer } from '../../../src/model/transformer.ts';
 import { JsTokenizer } from '../../../src/model/tokenizer.ts';
 import { SelfPlay, SelfPlayError, modalAnswers } from '../../../src/selfplay/loop.ts';
 import { solvePrompt, textCloseness } from '../../../src/selfplay/judge.ts';
 import { fingerprints } from '../../../src/selfplay/behaviour.ts';
-import { TransformerPolicy, modelConfigFor, taskTokenizer, type Generation, type GenerateOptions, type Policy, type UpdateItem, type UpdateStats } from '../../../src/selfplay/policy.ts';
+import { TransformerPolicy, taskTokenizer, type Generation, type GenerateOptions, type Policy, type UpdateItem, type UpdateStats } from '../../../src/selfplay/policy.ts';
 import { CONFIG_KEYS, type ProposalEvent, type RolloutEvent, type StepReport } from '../../../src/selfplay/report.ts';
 import { parseState, StateError } from '../../../src/selfplay/state.ts';
 
@@ -437,7 +436,7 @@ describe('a policy with the js tokenizer', () => {
     const config = smoke({ seed: 4 });
     const tok = taskTokenizer('js');
     expect(tok).toBeInstanceOf(JsTokenizer);
-    const policy = new TransformerPolicy(new Transformer(modelConfigFor(config, tok), config.seed), tok, config);
+    const policy = TransformerPolicy.create(config, tok);
     let files;
     try {
       const report = await new SelfPlay(config, policy, executor, { buffers: seededBuffers() }).step();
